@@ -1,0 +1,1 @@
+"""Thin Dagster assets, raw → staging → core → marts → reports: load, call `models/`, store."""

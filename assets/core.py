@@ -1,0 +1,42 @@
+"""Core layer: leaf lineage, component indices and unit scores, computed by `models.par_index`."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from models.frameworks import load_frameworks
+from models.par_index import compute, scoring_scope
+from pipelines.resources import ChisoPaths
+from pipelines.warehouse import read_table, write_table
+
+
+@dg.asset(
+    group_name="core",
+    kinds={"duckdb"},
+    deps=["frameworks", "stg_units", "stg_submissions", "stg_appraisals", "stg_survey_results"],
+)
+def par_scores(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    """Every unit's index for every year, each year with the framework in force that year."""
+    rulesets, _ = load_frameworks(paths.raw / "frameworks")
+    with warehouse.get_connection() as conn:
+        submissions = read_table(conn, "staging.submissions")
+        units = read_table(conn, "staging.units")
+        result = compute(
+            scope=scoring_scope(submissions, units),
+            criteria=read_table(conn, "staging.criteria"),
+            submissions=submissions,
+            appraisals=read_table(conn, "staging.appraisals"),
+            survey=read_table(conn, "staging.survey_results"),
+            rulesets=rulesets,
+        )
+        write_table(conn, "core.leaf_scores", result.lineage)
+        write_table(conn, "core.component_index", result.components)
+        write_table(conn, "core.unit_scores", result.units)
+    return dg.MaterializeResult(
+        metadata={
+            "unit_years": result.units.height,
+            "leaf_scores": result.lineage.height,
+            "years": sorted(result.units["year"].unique().to_list()),
+        }
+    )

@@ -1,0 +1,1 @@
+"""Data checks: contract rules for the marts, run as Dagster asset checks."""

@@ -1,0 +1,65 @@
+"""The PAR index of every unit and year, from staged inputs: lineage → components → bands → ranks.
+
+One entry point, `compute`, so the asset, the tests and a notebook all score the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from models.classification import classify, rank_units
+from models.frameworks import Ruleset
+from models.scoring import component_index, leaf_lineage, unit_totals
+
+
+@dataclass
+class ParIndex:
+    lineage: pl.DataFrame  # one row per unit, year and leaf
+    components: pl.DataFrame  # one row per unit, year and node
+    units: pl.DataFrame  # one row per unit and year
+
+
+def scoring_scope(submissions: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+    """The units scored in a year: those that sent a self-assessment, with their framework."""
+    return (
+        submissions.select("year", "unit_id", "ruleset_id")
+        .unique()
+        .join(units, on="unit_id", how="inner")
+        .sort(["year", "unit_id"])
+    )
+
+
+def compute(
+    scope: pl.DataFrame,
+    criteria: pl.DataFrame,
+    submissions: pl.DataFrame,
+    appraisals: pl.DataFrame,
+    survey: pl.DataFrame,
+    rulesets: list[Ruleset],
+) -> ParIndex:
+    ruleset_of = {r.ruleset_id: r for r in rulesets}
+    lineage = leaf_lineage(scope, criteria, submissions, appraisals, survey)
+    components = component_index(lineage, criteria)
+    scales = pl.DataFrame(
+        {"ruleset_id": list(ruleset_of), "scale": [r.scale for r in ruleset_of.values()],
+         "uses_tiebreak": [r.tiebreak == "flagged_leaves" for r in ruleset_of.values()]}
+    )
+    totals = pl.concat(
+        [
+            unit_totals(lineage.filter(pl.col("ruleset_id") == rid), ruleset_of[rid].scale)
+            for rid in lineage["ruleset_id"].unique().sort()
+        ],
+        how="vertical",
+    ).with_columns(pl.col("year").cast(pl.Int32))
+    units = scope.with_columns(pl.col("year").cast(pl.Int32)).join(totals, on=["year", "unit_id"], how="inner")
+    units = classify(units, components, ruleset_of).join(scales, on="ruleset_id", how="left")
+    # Rank within the group across the province (000 Art. 5.5); communes also within their
+    # district, which appraises and publishes them (000 Art. 5.2.a, 5.6.b).
+    units = rank_units(units, ["year", "province_code", "unit_group"], pl.col("uses_tiebreak"))
+    district_rank = rank_units(
+        units.filter(pl.col("unit_group") == "commune"), ["year", "parent_unit_id"], pl.col("uses_tiebreak")
+    ).select("year", "unit_id", pl.col("rank").alias("district_rank"))
+    units = units.join(district_rank, on=["year", "unit_id"], how="left")
+    return ParIndex(lineage=lineage, components=components, units=units.sort(["year", "unit_group", "rank", "unit_id"]))

@@ -1,0 +1,160 @@
+"""Reading officials' files as they come: `.xlsx` forms with title rows, and CSV exports.
+
+Readers keep every value as text with its provenance (file, sheet, row) and never judge
+it: typing and rules happen in `models.staging`, so a bad value can be reported with the
+exact cell it came from. A file that cannot be read at all becomes one problem record.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+
+from models.text import normalize_text
+
+FORM_SHEET = "Tự đánh giá"
+# Form header (Vietnamese, as printed on the form) → field name.
+FORM_COLUMNS = {
+    "mã tiêu chí": "criterion_code",
+    "nội dung": "title",
+    "điểm tối đa": "max_points",
+    "điểm tự đánh giá": "self_score",
+    "tài liệu kiểm chứng": "evidence_refs",
+    "giải trình": "explanation",
+}
+FORM_LABELS = {
+    "mã đơn vị:": "unit_id",
+    "tên đơn vị:": "unit_name",
+    "năm đánh giá:": "year",
+    "ngày lập:": "submitted_at",
+}
+
+
+@dataclass
+class ReadResult:
+    """Rows read from one file, or the reason it could not be read."""
+
+    path: Path
+    sha256: str
+    rows: list[dict] = field(default_factory=list)
+    problem: dict | None = None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def problem(path: Path, rule: str, message: str, *, sheet: str | None = None, row: int | None = None,
+            column: str | None = None, value: object = None) -> dict:
+    """One quarantine record: where, which rule, and a message an officer understands."""
+    return {
+        "source_file": str(path),
+        "sheet": sheet,
+        "row_number": row,
+        "column_name": column,
+        "value": None if value is None else str(value),
+        "rule": rule,
+        "message": message,
+    }
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return normalize_text(value) if isinstance(value, str) else str(value)
+
+
+def read_csv(path: Path, display: str | None = None) -> ReadResult:
+    """A UTF-8 CSV with a header row; row numbers count the header as row 1, as a spreadsheet does."""
+    name = display or str(path)
+    result = ReadResult(path=Path(name), sha256=file_sha256(path))
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            for row_number, rec in enumerate(reader, start=2):
+                row = {normalize_text(k).casefold(): _cell_text(v) for k, v in rec.items() if k is not None}
+                result.rows.append({"source_file": name, "sheet": None, "row_number": row_number, **row})
+    except (UnicodeDecodeError, csv.Error) as exc:
+        result.problem = problem(Path(name), "unreadable_file", f"Không đọc được tệp CSV (UTF-8): {exc}")
+    return result
+
+
+def read_form(path: Path, display: str | None = None) -> ReadResult:
+    """A unit's self-assessment workbook (docs/inputs.md): labels, then the criteria table."""
+    name = display or str(path)
+    result = ReadResult(path=Path(name), sha256=file_sha256(path))
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        result.problem = problem(
+            Path(name), "not_a_spreadsheet", f"Tệp không phải bảng tính Excel (.xlsx) đọc được: {type(exc).__name__}"
+        )
+        return result
+    try:
+        sheet_name = next((s for s in workbook.sheetnames if normalize_text(s) == FORM_SHEET), None)
+        if sheet_name is None:
+            result.problem = problem(
+                Path(name), "wrong_sheet",
+                f"Không có trang tính '{FORM_SHEET}'; các trang có trong tệp: {', '.join(workbook.sheetnames)}",
+            )
+            return result
+        labels: dict[str, str | None] = {}
+        header: dict[int, str] | None = None
+        for row_number, cells in enumerate(workbook[sheet_name].iter_rows(values_only=True), start=1):
+            texts = [_cell_text(c) for c in cells]
+            first = (texts[0] or "").casefold() if texts else ""
+            if header is None:
+                if first in FORM_LABELS:
+                    labels[FORM_LABELS[first]] = next((t for t in texts[1:] if t is not None), None)
+                elif first == "mã tiêu chí":
+                    header = {
+                        i: FORM_COLUMNS[t.casefold()] for i, t in enumerate(texts) if t and t.casefold() in FORM_COLUMNS
+                    }
+                continue
+            values = {fieldname: texts[i] if i < len(texts) else None for i, fieldname in header.items()}
+            # A criterion row, or any row with a score (so a mistyped code is reported, not
+            # dropped); title, blank and signature rows below the table are neither.
+            if _looks_like_code(values.get("criterion_code")) or values.get("self_score") is not None:
+                result.rows.append(
+                    {"source_file": name, "sheet": sheet_name, "row_number": row_number, **labels, **values}
+                )
+        if header is None:
+            result.problem = problem(
+                Path(name), "no_header", "Không tìm thấy dòng tiêu đề bảng bắt đầu bằng 'Mã tiêu chí'",
+                sheet=sheet_name,
+            )
+    finally:
+        workbook.close()
+    return result
+
+
+def _looks_like_code(text: str | None) -> bool:
+    """Criterion codes are dotted numbers (`7.1.5`); footer and signature rows are not."""
+    return bool(text) and all(part.isdigit() for part in text.split("."))
+
+
+def read_any(path: Path, display: str) -> ReadResult:
+    """Dispatch by extension; anything else is reported, not skipped."""
+    suffix = path.suffix.casefold()
+    if suffix == ".csv":
+        return read_csv(path, display)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_form(path, display)
+    result = ReadResult(path=Path(display), sha256=file_sha256(path))
+    result.problem = problem(Path(display), "unsupported_file", "Chỉ nhận tệp .xlsx hoặc .csv")
+    return result
+
+
+def read_files(root: Path, pattern: str) -> list[ReadResult]:
+    """Every file under `root` matching `pattern`, in a stable order, named relative to root."""
+    return [read_any(p, p.relative_to(root).as_posix()) for p in sorted(root.glob(pattern)) if p.is_file()]

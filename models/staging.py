@@ -1,0 +1,355 @@
+"""Typing and checking raw rows: good rows go on, bad rows go to quarantine with a reason.
+
+Each rule names the file, sheet, row, column and value, in Vietnamese, because the person
+who fixes the file is the officer who typed it (docs/inputs.md). Nothing is dropped
+without a record: rows in = rows staged + rows quarantined + rows set aside (node rows of
+a form, which are subtotals and not data), and `StageResult.balanced` checks it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from models.frameworks import Ruleset, ruleset_for
+from models.text import is_not_applicable, name_key, normalize_text, parse_date, parse_number
+
+UNIT_GROUPS = ("department", "district", "commune")
+# Vietnamese names of fields, as officers see them on their forms.
+LABELS = {
+    "unit_id": "Mã đơn vị",
+    "unit_name": "Tên đơn vị",
+    "unit_group": "Nhóm đơn vị",
+    "parent_unit_id": "Đơn vị cấp trên",
+    "province_code": "Mã tỉnh",
+    "year": "Năm đánh giá",
+    "criterion_code": "Mã tiêu chí",
+    "self_score": "Điểm tự đánh giá",
+    "submitted_at": "Ngày lập",
+    "round": "Vòng",
+    "score": "Điểm",
+    "decision_date": "Ngày quyết định",
+    "satisfied_pct": "Tỷ lệ hài lòng (%)",
+    "respondents": "Số người trả lời",
+}
+ROUNDS = {"appraisal": "appraisal", "thẩm định": "appraisal", "appeal": "appeal", "phúc khảo": "appeal"}
+
+QUARANTINE_SCHEMA = {
+    "source_file": pl.String,
+    "sheet": pl.String,
+    "row_number": pl.Int64,
+    "column_name": pl.String,
+    "value": pl.String,
+    "rule": pl.String,
+    "message": pl.String,
+}
+
+
+class RowProblem(Exception):
+    def __init__(self, column: str, rule: str, message: str, value: object = None):
+        super().__init__(message)
+        self.column, self.rule, self.message, self.value = column, rule, message, value
+
+
+@dataclass
+class StageResult:
+    rows: pl.DataFrame
+    quarantine: pl.DataFrame
+    rows_in: int
+    set_aside: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        bad_rows = self.quarantine.filter(pl.col("row_number").is_not_null()).select(
+            "source_file", "row_number"
+        ).unique().height
+        return self.rows_in == self.rows.height + bad_rows + self.set_aside
+
+
+def _quarantine_frame(records: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(records, schema=QUARANTINE_SCHEMA, orient="row")
+
+
+def _record(raw: dict, p: RowProblem) -> dict:
+    return {
+        "source_file": raw.get("source_file"),
+        "sheet": raw.get("sheet"),
+        "row_number": raw.get("row_number"),
+        "column_name": LABELS.get(p.column, p.column),
+        "value": None if p.value is None else str(p.value),
+        "rule": p.rule,
+        "message": p.message,
+    }
+
+
+def _where(raw: dict) -> str:
+    parts = [str(raw.get("source_file"))]
+    if raw.get("sheet"):
+        parts.append(f"trang '{raw['sheet']}'")
+    parts.append(f"dòng {raw.get('row_number')}")
+    return ", ".join(parts)
+
+
+def _number(raw: dict, column: str, *, required: bool = True) -> float | None:
+    value = raw.get(column)
+    try:
+        number = parse_number(value)
+    except ValueError:
+        raise RowProblem(column, "not_a_number", f"{LABELS.get(column, column)} '{value}' không phải là số", value)
+    if number is None and required:
+        raise RowProblem(column, "required", f"Thiếu {LABELS.get(column, column)}", value)
+    return number
+
+
+def _year(raw: dict) -> int:
+    year = _number(raw, "year")
+    if year is None or not float(year).is_integer() or not 2000 <= year <= 2100:
+        raise RowProblem("year", "bad_year", f"Năm đánh giá '{raw.get('year')}' không hợp lệ", raw.get("year"))
+    return int(year)
+
+
+def _date(raw: dict, column: str) -> dt.date | None:
+    try:
+        return parse_date(raw.get(column))
+    except ValueError:
+        value = raw.get(column)
+        raise RowProblem(column, "not_a_date", f"{LABELS.get(column, column)} '{value}' không phải ngày dd/mm/yyyy", value)
+
+
+def stage_provinces(raw_rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "province_code": normalize_text(r.get("province_code")),
+                "province_name": normalize_text(r.get("province_name")),
+                "ruleset_family": normalize_text(r.get("ruleset_family")),
+                "synthetic": (normalize_text(r.get("synthetic")) or "").casefold() in {"có", "yes", "true", "1"},
+            }
+            for r in raw_rows
+        ],
+        schema={"province_code": pl.String, "province_name": pl.String, "ruleset_family": pl.String,
+                "synthetic": pl.Boolean},
+    )
+
+
+def stage_units(raw_rows: list[dict], provinces: pl.DataFrame) -> StageResult:
+    known_provinces = set(provinces["province_code"])
+    ids = {normalize_text(r.get("unit_id")) for r in raw_rows}
+    seen: set[str] = set()
+    good, bad = [], []
+    for raw in raw_rows:
+        try:
+            unit_id = normalize_text(raw.get("unit_id"))
+            if not unit_id:
+                raise RowProblem("unit_id", "required", "Thiếu mã đơn vị")
+            if unit_id in seen:
+                raise RowProblem("unit_id", "duplicate_unit", f"Mã đơn vị {unit_id} bị trùng", unit_id)
+            group = normalize_text(raw.get("unit_group"))
+            if group not in UNIT_GROUPS:
+                raise RowProblem("unit_group", "unknown_group",
+                                 f"Nhóm đơn vị '{group}' không thuộc {', '.join(UNIT_GROUPS)}", group)
+            parent = normalize_text(raw.get("parent_unit_id"))
+            if group == "commune" and parent not in ids:
+                raise RowProblem("parent_unit_id", "unknown_parent",
+                                 f"Xã {unit_id} thiếu hoặc sai mã huyện '{parent}'", parent)
+            province = normalize_text(raw.get("province_code"))
+            if province not in known_provinces:
+                raise RowProblem("province_code", "unknown_province", f"Mã tỉnh '{province}' không có", province)
+        except RowProblem as p:
+            bad.append(_record(raw, p))
+            continue
+        seen.add(unit_id)
+        good.append({"unit_id": unit_id, "unit_name": normalize_text(raw.get("unit_name")), "unit_group": group,
+                     "parent_unit_id": parent, "province_code": province})
+    rows = pl.DataFrame(good, schema={"unit_id": pl.String, "unit_name": pl.String, "unit_group": pl.String,
+                                      "parent_unit_id": pl.String, "province_code": pl.String})
+    return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
+
+
+class Scope:
+    """Which framework scores a unit in a year: province → ruleset family → decision in force."""
+
+    def __init__(self, units: pl.DataFrame, provinces: pl.DataFrame, rulesets: list[Ruleset],
+                 criteria: pl.DataFrame):
+        self.units = {u["unit_id"]: u for u in units.iter_rows(named=True)}
+        self.by_name = {name_key(u["unit_name"]): u["unit_id"] for u in self.units.values()}
+        self.family = dict(zip(provinces["province_code"], provinces["ruleset_family"], strict=True))
+        self.rulesets = rulesets
+        self.leaves: dict[tuple[str, str], dict[str, dict]] = {}
+        for rec in criteria.iter_rows(named=True):
+            self.leaves.setdefault((rec["ruleset_id"], rec["unit_group"]), {})[rec["code"]] = rec
+
+    def unit(self, raw: dict) -> dict:
+        unit_id = normalize_text(raw.get("unit_id"))
+        if unit_id is None and raw.get("unit_name"):
+            unit_id = self.by_name.get(name_key(raw.get("unit_name")))
+        if unit_id not in self.units:
+            value = raw.get("unit_id") or raw.get("unit_name")
+            raise RowProblem("unit_id", "unknown_unit", f"Đơn vị '{value}' không có trong danh mục đơn vị", value)
+        return self.units[unit_id]
+
+    def criterion(self, unit: dict, year: int, code: str | None) -> tuple[Ruleset, dict]:
+        ruleset = ruleset_for(self.rulesets, self.family[unit["province_code"]], year)
+        if ruleset is None:
+            raise RowProblem("year", "no_framework", f"Không có bộ chỉ số có hiệu lực cho năm {year}", year)
+        tree = self.leaves.get((ruleset.ruleset_id, unit["unit_group"]), {})
+        code = normalize_text(code)
+        if code not in tree:
+            raise RowProblem(
+                "criterion_code", "unknown_criterion",
+                f"Mã tiêu chí '{code}' không có trong bộ chỉ số {ruleset.decision_no} của nhóm đơn vị này",
+                code,
+            )
+        return ruleset, tree[code]
+
+
+def _within_max(score: float | None, leaf: dict, column: str) -> None:
+    """DOMAIN Scoring 1 (seed 004 Art. 6.1.a): a score may not exceed the leaf's max."""
+    if score is None:
+        return
+    shown = f"{score:g}".replace(".", ",")
+    if score < 0:
+        raise RowProblem(column, "negative_score", f"{LABELS[column]} {shown} âm (tiêu chí {leaf['code']})", score)
+    if score > leaf["max_points"] + 1e-9:
+        raise RowProblem(
+            column, "above_max",
+            f"{LABELS[column]} {shown} vượt điểm tối đa {leaf['max_points']:g} của tiêu chí {leaf['code']}",
+            score,
+        )
+
+
+SUBMISSION_SCHEMA = {
+    "year": pl.Int32, "unit_id": pl.String, "ruleset_id": pl.String, "leaf_code": pl.String,
+    "self_score": pl.Float64, "not_applicable": pl.Boolean, "evidence_refs": pl.String,
+    "explanation": pl.String, "submitted_at": pl.Date, "source_file": pl.String, "sheet": pl.String,
+    "source_row": pl.Int64,
+}
+
+
+def stage_submissions(raw_rows: list[dict], scope: Scope) -> StageResult:
+    """Self-assessments (000 Art. 4.1, 5.1): one score per unit, year and leaf.
+
+    Node rows of a form (subtotals) are set aside. When a unit sends a leaf twice, the later
+    submission (by date, then file and row) counts and the earlier goes to quarantine as
+    `superseded`, so both stay on record.
+    """
+    good, bad, set_aside = [], [], 0
+    for raw in raw_rows:
+        try:
+            unit = scope.unit(raw)
+            year = _year(raw)
+            ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
+            if not leaf["is_leaf"]:
+                set_aside += 1
+                continue
+            not_applicable = is_not_applicable(raw.get("self_score"))
+            score = None if not_applicable else _number(raw, "self_score", required=False)
+            if leaf["method"] == "survey" and score is not None:
+                raise RowProblem("self_score", "survey_self_scored",
+                                 f"Tiêu chí {leaf['code']} chấm qua điều tra xã hội học, đơn vị không tự chấm", score)
+            _within_max(score, leaf, "self_score")
+            submitted_at = _date(raw, "submitted_at")
+        except RowProblem as p:
+            bad.append(_record(raw, p))
+            continue
+        good.append({
+            "year": year, "unit_id": unit["unit_id"], "ruleset_id": ruleset.ruleset_id, "leaf_code": leaf["code"],
+            "self_score": score, "not_applicable": not_applicable,
+            "evidence_refs": normalize_text(raw.get("evidence_refs")),
+            "explanation": normalize_text(raw.get("explanation")), "submitted_at": submitted_at,
+            "source_file": raw.get("source_file"), "sheet": raw.get("sheet"), "source_row": raw.get("row_number"),
+        })
+    rows = pl.DataFrame(good, schema=SUBMISSION_SCHEMA, orient="row")
+    rows = _keep_latest(rows, ["submitted_at", "source_file", "source_row"], bad)
+    return StageResult(rows, _quarantine_frame(bad), len(raw_rows), set_aside)
+
+
+def _keep_latest(rows: pl.DataFrame, order: list[str], bad: list[dict]) -> pl.DataFrame:
+    """One row per unit, year and leaf: the latest wins, the others are kept as `superseded`."""
+    keys = ["year", "unit_id", "leaf_code"]
+    ranked = rows.sort(order, nulls_last=False).with_columns(
+        (pl.int_range(pl.len()).over(keys) == pl.len().over(keys) - 1).alias("_latest")
+    )
+    bad.extend(
+        {
+            "source_file": r["source_file"], "sheet": r.get("sheet"), "row_number": r["source_row"],
+            "column_name": LABELS["criterion_code"], "value": r["leaf_code"], "rule": "superseded",
+            "message": f"Tiêu chí {r['leaf_code']} của đơn vị {r['unit_id']} năm {r['year']} có bản gửi sau; "
+                       "bản này được lưu nhưng không dùng để chấm",
+        }
+        for r in ranked.filter(~pl.col("_latest")).iter_rows(named=True)
+    )
+    return ranked.filter("_latest").drop("_latest").sort(keys)
+
+
+APPRAISAL_SCHEMA = {
+    "year": pl.Int32, "unit_id": pl.String, "ruleset_id": pl.String, "leaf_code": pl.String, "round": pl.String,
+    "score": pl.Float64, "agency": pl.String, "reason": pl.String, "decision_no": pl.String,
+    "decision_date": pl.Date, "source_file": pl.String, "source_row": pl.Int64,
+}
+
+
+def stage_appraisals(raw_rows: list[dict], scope: Scope) -> StageResult:
+    """Appraisal adjustments and appeal decisions (000 Art. 5.2; 004 Art. 5 steps 3-6)."""
+    good, bad = [], []
+    for raw in raw_rows:
+        try:
+            unit = scope.unit(raw)
+            year = _year(raw)
+            ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
+            if not leaf["is_leaf"] or leaf["method"] == "survey":
+                raise RowProblem("criterion_code", "not_appraised_leaf",
+                                 f"Tiêu chí {leaf['code']} không phải tiêu chí được thẩm định", leaf["code"])
+            round_name = ROUNDS.get((normalize_text(raw.get("round")) or "").casefold())
+            if round_name is None:
+                raise RowProblem("round", "unknown_round",
+                                 f"Vòng '{raw.get('round')}' phải là 'thẩm định' hoặc 'phúc khảo'", raw.get("round"))
+            score = _number(raw, "score")
+            _within_max(score, leaf, "score")
+            decision_date = _date(raw, "decision_date")
+        except RowProblem as p:
+            bad.append(_record(raw, p))
+            continue
+        good.append({
+            "year": year, "unit_id": unit["unit_id"], "ruleset_id": ruleset.ruleset_id, "leaf_code": leaf["code"],
+            "round": round_name, "score": score, "agency": normalize_text(raw.get("agency")),
+            "reason": normalize_text(raw.get("reason")), "decision_no": normalize_text(raw.get("decision_no")),
+            "decision_date": decision_date, "source_file": raw.get("source_file"), "source_row": raw.get("row_number"),
+        })
+    return StageResult(pl.DataFrame(good, schema=APPRAISAL_SCHEMA, orient="row"), _quarantine_frame(bad), len(raw_rows))
+
+
+SURVEY_SCHEMA = {
+    "year": pl.Int32, "unit_id": pl.String, "ruleset_id": pl.String, "leaf_code": pl.String,
+    "satisfied_pct": pl.Float64, "respondents": pl.Int64, "source_file": pl.String, "source_row": pl.Int64,
+}
+
+
+def stage_survey_results(raw_rows: list[dict], scope: Scope) -> StageResult:
+    """Satisfied share per survey leaf (000 Art. 5.3.c)."""
+    good, bad = [], []
+    for raw in raw_rows:
+        try:
+            unit = scope.unit(raw)
+            year = _year(raw)
+            ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
+            if leaf["method"] != "survey":
+                raise RowProblem("criterion_code", "not_survey_leaf",
+                                 f"Tiêu chí {leaf['code']} không chấm qua điều tra xã hội học", leaf["code"])
+            pct = _number(raw, "satisfied_pct")
+            if not 0 <= pct <= 100:
+                raise RowProblem("satisfied_pct", "pct_out_of_range", f"Tỷ lệ hài lòng {pct:g} ngoài 0-100", pct)
+            respondents = _number(raw, "respondents", required=False)
+        except RowProblem as p:
+            bad.append(_record(raw, p))
+            continue
+        good.append({
+            "year": year, "unit_id": unit["unit_id"], "ruleset_id": ruleset.ruleset_id, "leaf_code": leaf["code"],
+            "satisfied_pct": pct, "respondents": None if respondents is None else int(respondents),
+            "source_file": raw.get("source_file"), "source_row": raw.get("row_number"),
+        })
+    rows = _keep_latest(pl.DataFrame(good, schema=SURVEY_SCHEMA, orient="row"), ["source_file", "source_row"], bad)
+    return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
