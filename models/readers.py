@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 
-from models.text import normalize_text
+from models.text import is_not_applicable, normalize_text, parse_number
 
 FORM_SHEET = "Tự đánh giá"
 # Form header (Vietnamese, as printed on the form) → field name.
@@ -122,9 +122,9 @@ def read_form(path: Path, display: str | None = None) -> ReadResult:
                     }
                 continue
             values = {fieldname: texts[i] if i < len(texts) else None for i, fieldname in header.items()}
-            # A criterion row, or any row with a score (so a mistyped code is reported, not
-            # dropped); title, blank and signature rows below the table are neither.
-            if _looks_like_code(values.get("criterion_code")) or values.get("self_score") is not None:
+            # A criterion row, or any row with something like a score (so a mistyped code is
+            # reported, not dropped); blank and signature rows below the table are neither.
+            if _looks_like_code(values.get("criterion_code")) or _looks_like_score(values.get("self_score")):
                 result.rows.append(
                     {"source_file": name, "sheet": sheet_name, "row_number": row_number, **labels, **values}
                 )
@@ -136,6 +136,17 @@ def read_form(path: Path, display: str | None = None) -> ReadResult:
     finally:
         workbook.close()
     return result
+
+
+def _looks_like_score(text: str | None) -> bool:
+    if text is None:
+        return False
+    if is_not_applicable(text):
+        return True
+    try:
+        return parse_number(text) is not None
+    except ValueError:
+        return False
 
 
 def _looks_like_code(text: str | None) -> bool:

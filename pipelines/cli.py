@@ -17,7 +17,9 @@ def run(raw_dir: str | None, curated_dir: str | None) -> int:
 
     defs = make_definitions(raw_dir, curated_dir)
     result = defs.resolve_job_def("chiso_recompute").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
     paths = defs.resources["paths"]
     if not result.success:
