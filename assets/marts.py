@@ -11,8 +11,13 @@ from models.marts import MARTS
 def _mart_asset(table: str) -> dg.AssetsDefinition:
     name = table.split(".")[1]
 
-    @dg.asset(name=name, group_name="marts", kinds={"duckdb"}, deps=["par_scores"],
-              description=f"Public contract table `{table}`; columns documented in docs/marts.md.")
+    @dg.asset(
+        name=name,
+        group_name="marts",
+        kinds={"duckdb"},
+        deps=["par_scores"],
+        description=f"Public contract table `{table}`; columns documented in docs/marts.md.",
+    )
     def _build(warehouse: DuckDBResource) -> dg.MaterializeResult:
         with warehouse.get_connection() as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")

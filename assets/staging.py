@@ -26,8 +26,15 @@ def _raw(conn, name: str) -> tuple[list[dict], list[dict]]:
     rows = read_table(conn, f"raw.{name}").to_dicts()
     files = read_table(conn, f"raw.{name}_files").filter(pl.col("problem_rule").is_not_null())
     problems = [
-        {"source_file": f["source_file"], "sheet": None, "row_number": None, "column_name": None, "value": None,
-         "rule": f["problem_rule"], "message": f["problem_message"]}
+        {
+            "source_file": f["source_file"],
+            "sheet": None,
+            "row_number": None,
+            "column_name": None,
+            "value": None,
+            "rule": f["problem_rule"],
+            "message": f["problem_message"],
+        }
         for f in files.iter_rows(named=True)
     ]
     return rows, problems
@@ -35,7 +42,8 @@ def _raw(conn, name: str) -> tuple[list[dict], list[dict]]:
 
 def _store(conn, name: str, result: StageResult, file_problems: list[dict]) -> dg.MaterializeResult:
     quarantine = pl.concat(
-        [result.quarantine, pl.DataFrame(file_problems, schema=QUARANTINE_SCHEMA, orient="row")], how="vertical"
+        [result.quarantine, pl.DataFrame(file_problems, schema=QUARANTINE_SCHEMA, orient="row")],
+        how="vertical",
     ).sort(["source_file", "row_number", "column_name"], nulls_last=True)
     write_table(conn, f"staging.{name}", result.rows)
     write_table(conn, f"staging.{name}_quarantine", quarantine)
@@ -44,7 +52,9 @@ def _store(conn, name: str, result: StageResult, file_problems: list[dict]) -> d
             "rows_in": result.rows_in,
             "rows_staged": result.rows.height,
             "rows_quarantined": quarantine.filter(pl.col("row_number").is_not_null())
-            .select("source_file", "row_number").unique().height,
+            .select("source_file", "row_number")
+            .unique()
+            .height,
             "rows_set_aside": result.set_aside,
             "files_unreadable": len(file_problems),
             "balanced": result.balanced,
@@ -112,7 +122,10 @@ def quarantine(warehouse: DuckDBResource) -> dg.MaterializeResult:
     sources = ["units", "submissions", "appraisals", "survey_results"]
     with warehouse.get_connection() as conn:
         frame = pl.concat(
-            [read_table(conn, f"staging.{s}_quarantine").with_columns(pl.lit(s).alias("source")) for s in sources],
+            [
+                read_table(conn, f"staging.{s}_quarantine").with_columns(pl.lit(s).alias("source"))
+                for s in sources
+            ],
             how="vertical",
         )
         write_table(conn, "staging.quarantine", frame)

@@ -6,12 +6,27 @@ They are SQL over the warehouse so an analyst can run the same query by hand.
 from __future__ import annotations
 
 PAR_INDEX_COLUMNS = [
-    "year", "province", "unit_group", "unit_id", "unit_name",
-    "achieved_points", "max_points", "index_pct", "band", "rank",
+    "year",
+    "province",
+    "unit_group",
+    "unit_id",
+    "unit_name",
+    "achieved_points",
+    "max_points",
+    "index_pct",
+    "band",
+    "rank",
 ]
 COMPONENT_COLUMNS = ["year", "unit_id", "node_code", "node_level", "achieved", "max_points", "pct"]
 LINEAGE_COLUMNS = [
-    "year", "unit_id", "leaf_code", "self_score", "appraised_score", "appeal_score", "final_score", "final_source",
+    "year",
+    "unit_id",
+    "leaf_code",
+    "self_score",
+    "appraised_score",
+    "appeal_score",
+    "final_score",
+    "final_source",
 ]
 
 # name → (table, SQL selecting rows that break the rule, the rule in words)
@@ -49,7 +64,8 @@ RULES: dict[str, tuple[str, str, str]] = {
     ),
     "components_bounds": (
         "marts.par_component_index",
-        "SELECT year, unit_id, node_code, pct FROM marts.par_component_index WHERE pct < 0 OR pct > 100 + 1e-9",
+        "SELECT year, unit_id, node_code, pct FROM marts.par_component_index "
+        "WHERE pct < 0 OR pct > 100 + 1e-9",
         "component index within 0-100 (000 Art. 4.3.c)",
     ),
 }

@@ -149,7 +149,9 @@ def _criterion_row(ruleset: Ruleset, group: str, path: Path, line_no: int, rec: 
     try:
         max_points = parse_number(rec.get("max_points"))
     except ValueError:
-        raise FrameworkError(f"{path}, dòng {line_no}, cột max_points: '{rec.get('max_points')}' không phải số") from None
+        raise FrameworkError(
+            f"{path}, dòng {line_no}, cột max_points: '{rec.get('max_points')}' không phải số"
+        ) from None
     if method is not None and (max_points is None or max_points < 0):
         raise FrameworkError(f"{path}, dòng {line_no}, cột max_points: tiêu chí lá cần điểm tối đa ≥ 0")
     parts = code.split(".")
@@ -185,8 +187,7 @@ def _check_tree(frame: pl.DataFrame, ruleset: Ruleset) -> None:
                 )
             if not rec["is_leaf"] and rec["max_points"] is not None:
                 leaves = tree.filter(
-                    pl.col("code").str.starts_with(rec["code"] + ".")
-                    & pl.col("method").is_in(SCORED_METHODS)
+                    pl.col("code").str.starts_with(rec["code"] + ".") & pl.col("method").is_in(SCORED_METHODS)
                 )
                 total = leaves["max_points"].sum()
                 if abs(total - rec["max_points"]) > 1e-9:
@@ -229,6 +230,10 @@ def rulesets_frame(rulesets: list[Ruleset]) -> pl.DataFrame:
             }
             for r in rulesets
         ],
-        schema_overrides={"valid_to_year": pl.Int64, "downgrade_below_pct": pl.Float64, "replaces": pl.String,
-                          "tiebreak": pl.String},
+        schema_overrides={
+            "valid_to_year": pl.Int64,
+            "downgrade_below_pct": pl.Float64,
+            "replaces": pl.String,
+            "tiebreak": pl.String,
+        },
     )

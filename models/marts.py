@@ -37,5 +37,8 @@ FROM core.leaf_scores
 ORDER BY year, unit_id, leaf_code
 """
 
-MARTS = {"marts.par_index": PAR_INDEX, "marts.par_component_index": PAR_COMPONENT_INDEX,
-         "marts.score_lineage": SCORE_LINEAGE}
+MARTS = {
+    "marts.par_index": PAR_INDEX,
+    "marts.par_component_index": PAR_COMPONENT_INDEX,
+    "marts.score_lineage": SCORE_LINEAGE,
+}

@@ -43,8 +43,11 @@ def compute(
     lineage = leaf_lineage(scope, criteria, submissions, appraisals, survey)
     components = component_index(lineage, criteria)
     scales = pl.DataFrame(
-        {"ruleset_id": list(ruleset_of), "scale": [r.scale for r in ruleset_of.values()],
-         "uses_tiebreak": [r.tiebreak == "flagged_leaves" for r in ruleset_of.values()]}
+        {
+            "ruleset_id": list(ruleset_of),
+            "scale": [r.scale for r in ruleset_of.values()],
+            "uses_tiebreak": [r.tiebreak == "flagged_leaves" for r in ruleset_of.values()],
+        }
     )
     totals = pl.concat(
         [
@@ -53,7 +56,9 @@ def compute(
         ],
         how="vertical",
     ).with_columns(pl.col("year").cast(pl.Int32))
-    units = scope.with_columns(pl.col("year").cast(pl.Int32)).join(totals, on=["year", "unit_id"], how="inner")
+    units = scope.with_columns(pl.col("year").cast(pl.Int32)).join(
+        totals, on=["year", "unit_id"], how="inner"
+    )
     units = classify(units, components, ruleset_of).join(scales, on="ruleset_id", how="left")
     # Rank within the group across the province (000 Art. 5.5); communes also within their
     # district, which appraises and publishes them (000 Art. 5.2.a, 5.6.b).
@@ -62,4 +67,6 @@ def compute(
         units.filter(pl.col("unit_group") == "commune"), ["year", "parent_unit_id"], pl.col("uses_tiebreak")
     ).select("year", "unit_id", pl.col("rank").alias("district_rank"))
     units = units.join(district_rank, on=["year", "unit_id"], how="left")
-    return ParIndex(lineage=lineage, components=components, units=units.sort(["year", "unit_group", "rank", "unit_id"]))
+    return ParIndex(
+        lineage=lineage, components=components, units=units.sort(["year", "unit_group", "rank", "unit_id"])
+    )

@@ -52,8 +52,16 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def problem(path: Path, rule: str, message: str, *, sheet: str | None = None, row: int | None = None,
-            column: str | None = None, value: object = None) -> dict:
+def problem(
+    path: Path,
+    rule: str,
+    message: str,
+    *,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    value: object = None,
+) -> dict:
     """One quarantine record: where, which rule, and a message an officer understands."""
     return {
         "source_file": str(path),
@@ -97,15 +105,19 @@ def read_form(path: Path, display: str | None = None) -> ReadResult:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         result.problem = problem(
-            Path(name), "not_a_spreadsheet", f"Tệp không phải bảng tính Excel (.xlsx) đọc được: {type(exc).__name__}"
+            Path(name),
+            "not_a_spreadsheet",
+            f"Tệp không phải bảng tính Excel (.xlsx) đọc được: {type(exc).__name__}",
         )
         return result
     try:
         sheet_name = next((s for s in workbook.sheetnames if normalize_text(s) == FORM_SHEET), None)
         if sheet_name is None:
             result.problem = problem(
-                Path(name), "wrong_sheet",
-                f"Không có trang tính '{FORM_SHEET}'; các trang có trong tệp: {', '.join(workbook.sheetnames)}",
+                Path(name),
+                "wrong_sheet",
+                f"Không có trang tính '{FORM_SHEET}'; "
+                f"các trang có trong tệp: {', '.join(workbook.sheetnames)}",
             )
             return result
         labels: dict[str, str | None] = {}
@@ -118,7 +130,9 @@ def read_form(path: Path, display: str | None = None) -> ReadResult:
                     labels[FORM_LABELS[first]] = next((t for t in texts[1:] if t is not None), None)
                 elif first == "mã tiêu chí":
                     header = {
-                        i: FORM_COLUMNS[t.casefold()] for i, t in enumerate(texts) if t and t.casefold() in FORM_COLUMNS
+                        i: FORM_COLUMNS[t.casefold()]
+                        for i, t in enumerate(texts)
+                        if t and t.casefold() in FORM_COLUMNS
                     }
                 continue
             values = {fieldname: texts[i] if i < len(texts) else None for i, fieldname in header.items()}
@@ -130,7 +144,9 @@ def read_form(path: Path, display: str | None = None) -> ReadResult:
                 )
         if header is None:
             result.problem = problem(
-                Path(name), "no_header", "Không tìm thấy dòng tiêu đề bảng bắt đầu bằng 'Mã tiêu chí'",
+                Path(name),
+                "no_header",
+                "Không tìm thấy dòng tiêu đề bảng bắt đầu bằng 'Mã tiêu chí'",
                 sheet=sheet_name,
             )
     finally:

@@ -78,7 +78,9 @@ def leaf_lineage(
         .join(latest_decisions(adjustments, "appraisal"), on=LINEAGE_KEYS, how="left")
         .join(latest_decisions(adjustments, "appeal"), on=LINEAGE_KEYS, how="left")
         .join(survey.select(*LINEAGE_KEYS, "satisfied_pct", "respondents"), on=LINEAGE_KEYS, how="left")
-        .join(surveyed_units.with_columns(pl.lit(True).alias("_surveyed")), on=["year", "unit_id"], how="left")
+        .join(
+            surveyed_units.with_columns(pl.lit(True).alias("_surveyed")), on=["year", "unit_id"], how="left"
+        )
     )
     is_survey = pl.col("method") == "survey"
     applicable = (
@@ -133,12 +135,20 @@ def unit_totals(lineage: pl.DataFrame, scale: float = 100.0) -> pl.DataFrame:
             pl.col("final_score").filter(pl.col("method") == "bonus").sum().alias("bonus_points"),
             pl.col("final_score").filter(pl.col("method") == "penalty").sum().alias("penalty_points"),
             pl.col("max_points").filter(scored).sum().alias("max_points"),
-            pl.col("max_points").filter(pl.col("method").is_in(SCORED_METHODS)).sum().alias("full_max_points"),
-            pl.col("final_score").filter(pl.col("tiebreak") & pl.col("applicable")).sum().alias("tiebreak_points"),
+            pl.col("max_points")
+            .filter(pl.col("method").is_in(SCORED_METHODS))
+            .sum()
+            .alias("full_max_points"),
+            pl.col("final_score")
+            .filter(pl.col("tiebreak") & pl.col("applicable"))
+            .sum()
+            .alias("tiebreak_points"),
             (pl.col("final_source") == "missing").sum().alias("missing_leaves"),
         )
         .with_columns(
-            (pl.col("scored_points") + pl.col("bonus_points") - pl.col("penalty_points")).alias("achieved_points")
+            (pl.col("scored_points") + pl.col("bonus_points") - pl.col("penalty_points")).alias(
+                "achieved_points"
+            )
         )
         .with_columns(
             pl.when(pl.col("max_points") > 0)
@@ -167,11 +177,18 @@ def component_index(lineage: pl.DataFrame, criteria: pl.DataFrame) -> pl.DataFra
     # Every leaf contributes to itself and to each of its ancestors.
     parts = pl.col("leaf_code").str.split(".")
     depth = int(criteria["level"].max())
-    ancestry = leaves.with_columns(
-        pl.concat_list(
-            [pl.when(parts.list.len() >= i).then(parts.list.head(i).list.join(".")) for i in range(1, depth + 1)]
-        ).alias("node_code")
-    ).explode("node_code", empty_as_null=True).drop_nulls("node_code")
+    ancestry = (
+        leaves.with_columns(
+            pl.concat_list(
+                [
+                    pl.when(parts.list.len() >= i).then(parts.list.head(i).list.join("."))
+                    for i in range(1, depth + 1)
+                ]
+            ).alias("node_code")
+        )
+        .explode("node_code", empty_as_null=True)
+        .drop_nulls("node_code")
+    )
     return (
         ancestry.join(nodes, on=["ruleset_id", "unit_group", "node_code"], how="inner")
         .group_by(["year", "unit_id", "node_code"])

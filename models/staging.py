@@ -63,9 +63,12 @@ class StageResult:
 
     @property
     def balanced(self) -> bool:
-        bad_rows = self.quarantine.filter(pl.col("row_number").is_not_null()).select(
-            "source_file", "row_number"
-        ).unique().height
+        bad_rows = (
+            self.quarantine.filter(pl.col("row_number").is_not_null())
+            .select("source_file", "row_number")
+            .unique()
+            .height
+        )
         return self.rows_in == self.rows.height + bad_rows + self.set_aside
 
 
@@ -98,7 +101,9 @@ def _number(raw: dict, column: str, *, required: bool = True) -> float | None:
     try:
         number = parse_number(value)
     except ValueError:
-        raise RowProblem(column, "not_a_number", f"{LABELS.get(column, column)} '{value}' không phải là số", value)
+        raise RowProblem(
+            column, "not_a_number", f"{LABELS.get(column, column)} '{value}' không phải là số", value
+        ) from None
     if number is None and required:
         raise RowProblem(column, "required", f"Thiếu {LABELS.get(column, column)}", value)
     return number
@@ -107,7 +112,9 @@ def _number(raw: dict, column: str, *, required: bool = True) -> float | None:
 def _year(raw: dict) -> int:
     year = _number(raw, "year")
     if year is None or not float(year).is_integer() or not 2000 <= year <= 2100:
-        raise RowProblem("year", "bad_year", f"Năm đánh giá '{raw.get('year')}' không hợp lệ", raw.get("year"))
+        raise RowProblem(
+            "year", "bad_year", f"Năm đánh giá '{raw.get('year')}' không hợp lệ", raw.get("year")
+        )
     return int(year)
 
 
@@ -116,7 +123,9 @@ def _date(raw: dict, column: str) -> dt.date | None:
         return parse_date(raw.get(column))
     except ValueError:
         value = raw.get(column)
-        raise RowProblem(column, "not_a_date", f"{LABELS.get(column, column)} '{value}' không phải ngày dd/mm/yyyy", value)
+        raise RowProblem(
+            column, "not_a_date", f"{LABELS.get(column, column)} '{value}' không phải ngày dd/mm/yyyy", value
+        ) from None
 
 
 def stage_provinces(raw_rows: list[dict]) -> pl.DataFrame:
@@ -126,12 +135,17 @@ def stage_provinces(raw_rows: list[dict]) -> pl.DataFrame:
                 "province_code": normalize_text(r.get("province_code")),
                 "province_name": normalize_text(r.get("province_name")),
                 "ruleset_family": normalize_text(r.get("ruleset_family")),
-                "synthetic": (normalize_text(r.get("synthetic")) or "").casefold() in {"có", "yes", "true", "1"},
+                "synthetic": (normalize_text(r.get("synthetic")) or "").casefold()
+                in {"có", "yes", "true", "1"},
             }
             for r in raw_rows
         ],
-        schema={"province_code": pl.String, "province_name": pl.String, "ruleset_family": pl.String,
-                "synthetic": pl.Boolean},
+        schema={
+            "province_code": pl.String,
+            "province_name": pl.String,
+            "ruleset_family": pl.String,
+            "synthetic": pl.Boolean,
+        },
     )
 
 
@@ -149,31 +163,57 @@ def stage_units(raw_rows: list[dict], provinces: pl.DataFrame) -> StageResult:
                 raise RowProblem("unit_id", "duplicate_unit", f"Mã đơn vị {unit_id} bị trùng", unit_id)
             group = normalize_text(raw.get("unit_group"))
             if group not in UNIT_GROUPS:
-                raise RowProblem("unit_group", "unknown_group",
-                                 f"Nhóm đơn vị '{group}' không thuộc {', '.join(UNIT_GROUPS)}", group)
+                raise RowProblem(
+                    "unit_group",
+                    "unknown_group",
+                    f"Nhóm đơn vị '{group}' không thuộc {', '.join(UNIT_GROUPS)}",
+                    group,
+                )
             parent = normalize_text(raw.get("parent_unit_id"))
             if group == "commune" and parent not in ids:
-                raise RowProblem("parent_unit_id", "unknown_parent",
-                                 f"Xã {unit_id} thiếu hoặc sai mã huyện '{parent}'", parent)
+                raise RowProblem(
+                    "parent_unit_id",
+                    "unknown_parent",
+                    f"Xã {unit_id} thiếu hoặc sai mã huyện '{parent}'",
+                    parent,
+                )
             province = normalize_text(raw.get("province_code"))
             if province not in known_provinces:
-                raise RowProblem("province_code", "unknown_province", f"Mã tỉnh '{province}' không có", province)
+                raise RowProblem(
+                    "province_code", "unknown_province", f"Mã tỉnh '{province}' không có", province
+                )
         except RowProblem as p:
             bad.append(_record(raw, p))
             continue
         seen.add(unit_id)
-        good.append({"unit_id": unit_id, "unit_name": normalize_text(raw.get("unit_name")), "unit_group": group,
-                     "parent_unit_id": parent, "province_code": province})
-    rows = pl.DataFrame(good, schema={"unit_id": pl.String, "unit_name": pl.String, "unit_group": pl.String,
-                                      "parent_unit_id": pl.String, "province_code": pl.String})
+        good.append(
+            {
+                "unit_id": unit_id,
+                "unit_name": normalize_text(raw.get("unit_name")),
+                "unit_group": group,
+                "parent_unit_id": parent,
+                "province_code": province,
+            }
+        )
+    rows = pl.DataFrame(
+        good,
+        schema={
+            "unit_id": pl.String,
+            "unit_name": pl.String,
+            "unit_group": pl.String,
+            "parent_unit_id": pl.String,
+            "province_code": pl.String,
+        },
+    )
     return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
 
 
 class Scope:
     """Which framework scores a unit in a year: province → ruleset family → decision in force."""
 
-    def __init__(self, units: pl.DataFrame, provinces: pl.DataFrame, rulesets: list[Ruleset],
-                 criteria: pl.DataFrame):
+    def __init__(
+        self, units: pl.DataFrame, provinces: pl.DataFrame, rulesets: list[Ruleset], criteria: pl.DataFrame
+    ):
         self.units = {u["unit_id"]: u for u in units.iter_rows(named=True)}
         self.by_name = {name_key(u["unit_name"]): u["unit_id"] for u in self.units.values()}
         self.family = dict(zip(provinces["province_code"], provinces["ruleset_family"], strict=True))
@@ -188,7 +228,9 @@ class Scope:
             unit_id = self.by_name.get(name_key(raw.get("unit_name")))
         if unit_id not in self.units:
             value = raw.get("unit_id") or raw.get("unit_name")
-            raise RowProblem("unit_id", "unknown_unit", f"Đơn vị '{value}' không có trong danh mục đơn vị", value)
+            raise RowProblem(
+                "unit_id", "unknown_unit", f"Đơn vị '{value}' không có trong danh mục đơn vị", value
+            )
         return self.units[unit_id]
 
     def criterion(self, unit: dict, year: int, code: str | None) -> tuple[Ruleset, dict]:
@@ -199,7 +241,8 @@ class Scope:
         code = normalize_text(code)
         if code not in tree:
             raise RowProblem(
-                "criterion_code", "unknown_criterion",
+                "criterion_code",
+                "unknown_criterion",
                 f"Mã tiêu chí '{code}' không có trong bộ chỉ số {ruleset.decision_no} của nhóm đơn vị này",
                 code,
             )
@@ -212,19 +255,30 @@ def _within_max(score: float | None, leaf: dict, column: str) -> None:
         return
     shown = f"{score:g}".replace(".", ",")
     if score < 0:
-        raise RowProblem(column, "negative_score", f"{LABELS[column]} {shown} âm (tiêu chí {leaf['code']})", score)
+        raise RowProblem(
+            column, "negative_score", f"{LABELS[column]} {shown} âm (tiêu chí {leaf['code']})", score
+        )
     if score > leaf["max_points"] + 1e-9:
         raise RowProblem(
-            column, "above_max",
+            column,
+            "above_max",
             f"{LABELS[column]} {shown} vượt điểm tối đa {leaf['max_points']:g} của tiêu chí {leaf['code']}",
             score,
         )
 
 
 SUBMISSION_SCHEMA = {
-    "year": pl.Int32, "unit_id": pl.String, "ruleset_id": pl.String, "leaf_code": pl.String,
-    "self_score": pl.Float64, "not_applicable": pl.Boolean, "evidence_refs": pl.String,
-    "explanation": pl.String, "submitted_at": pl.Date, "source_file": pl.String, "sheet": pl.String,
+    "year": pl.Int32,
+    "unit_id": pl.String,
+    "ruleset_id": pl.String,
+    "leaf_code": pl.String,
+    "self_score": pl.Float64,
+    "not_applicable": pl.Boolean,
+    "evidence_refs": pl.String,
+    "explanation": pl.String,
+    "submitted_at": pl.Date,
+    "source_file": pl.String,
+    "sheet": pl.String,
     "source_row": pl.Int64,
 }
 
@@ -248,20 +302,33 @@ def stage_submissions(raw_rows: list[dict], scope: Scope) -> StageResult:
             not_applicable = is_not_applicable(raw.get("self_score"))
             score = None if not_applicable else _number(raw, "self_score", required=False)
             if leaf["method"] == "survey" and score is not None:
-                raise RowProblem("self_score", "survey_self_scored",
-                                 f"Tiêu chí {leaf['code']} chấm qua điều tra xã hội học, đơn vị không tự chấm", score)
+                raise RowProblem(
+                    "self_score",
+                    "survey_self_scored",
+                    f"Tiêu chí {leaf['code']} chấm qua điều tra xã hội học, đơn vị không tự chấm",
+                    score,
+                )
             _within_max(score, leaf, "self_score")
             submitted_at = _date(raw, "submitted_at")
         except RowProblem as p:
             bad.append(_record(raw, p))
             continue
-        good.append({
-            "year": year, "unit_id": unit["unit_id"], "ruleset_id": ruleset.ruleset_id, "leaf_code": leaf["code"],
-            "self_score": score, "not_applicable": not_applicable,
-            "evidence_refs": normalize_text(raw.get("evidence_refs")),
-            "explanation": normalize_text(raw.get("explanation")), "submitted_at": submitted_at,
-            "source_file": raw.get("source_file"), "sheet": raw.get("sheet"), "source_row": raw.get("row_number"),
-        })
+        good.append(
+            {
+                "year": year,
+                "unit_id": unit["unit_id"],
+                "ruleset_id": ruleset.ruleset_id,
+                "leaf_code": leaf["code"],
+                "self_score": score,
+                "not_applicable": not_applicable,
+                "evidence_refs": normalize_text(raw.get("evidence_refs")),
+                "explanation": normalize_text(raw.get("explanation")),
+                "submitted_at": submitted_at,
+                "source_file": raw.get("source_file"),
+                "sheet": raw.get("sheet"),
+                "source_row": raw.get("row_number"),
+            }
+        )
     rows = pl.DataFrame(good, schema=SUBMISSION_SCHEMA, orient="row")
     rows = _keep_latest(rows, ["submitted_at", "source_file", "source_row"], bad)
     return StageResult(rows, _quarantine_frame(bad), len(raw_rows), set_aside)
@@ -275,10 +342,14 @@ def _keep_latest(rows: pl.DataFrame, order: list[str], bad: list[dict]) -> pl.Da
     )
     bad.extend(
         {
-            "source_file": r["source_file"], "sheet": r.get("sheet"), "row_number": r["source_row"],
-            "column_name": LABELS["criterion_code"], "value": r["leaf_code"], "rule": "superseded",
+            "source_file": r["source_file"],
+            "sheet": r.get("sheet"),
+            "row_number": r["source_row"],
+            "column_name": LABELS["criterion_code"],
+            "value": r["leaf_code"],
+            "rule": "superseded",
             "message": f"Tiêu chí {r['leaf_code']} của đơn vị {r['unit_id']} năm {r['year']} có bản gửi sau; "
-                       "bản này được lưu nhưng không dùng để chấm",
+            "bản này được lưu nhưng không dùng để chấm",
         }
         for r in ranked.filter(~pl.col("_latest")).iter_rows(named=True)
     )
@@ -286,9 +357,18 @@ def _keep_latest(rows: pl.DataFrame, order: list[str], bad: list[dict]) -> pl.Da
 
 
 APPRAISAL_SCHEMA = {
-    "year": pl.Int32, "unit_id": pl.String, "ruleset_id": pl.String, "leaf_code": pl.String, "round": pl.String,
-    "score": pl.Float64, "agency": pl.String, "reason": pl.String, "decision_no": pl.String,
-    "decision_date": pl.Date, "source_file": pl.String, "source_row": pl.Int64,
+    "year": pl.Int32,
+    "unit_id": pl.String,
+    "ruleset_id": pl.String,
+    "leaf_code": pl.String,
+    "round": pl.String,
+    "score": pl.Float64,
+    "agency": pl.String,
+    "reason": pl.String,
+    "decision_no": pl.String,
+    "decision_date": pl.Date,
+    "source_file": pl.String,
+    "source_row": pl.Int64,
 }
 
 
@@ -301,30 +381,56 @@ def stage_appraisals(raw_rows: list[dict], scope: Scope) -> StageResult:
             year = _year(raw)
             ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
             if not leaf["is_leaf"] or leaf["method"] == "survey":
-                raise RowProblem("criterion_code", "not_appraised_leaf",
-                                 f"Tiêu chí {leaf['code']} không phải tiêu chí được thẩm định", leaf["code"])
+                raise RowProblem(
+                    "criterion_code",
+                    "not_appraised_leaf",
+                    f"Tiêu chí {leaf['code']} không phải tiêu chí được thẩm định",
+                    leaf["code"],
+                )
             round_name = ROUNDS.get((normalize_text(raw.get("round")) or "").casefold())
             if round_name is None:
-                raise RowProblem("round", "unknown_round",
-                                 f"Vòng '{raw.get('round')}' phải là 'thẩm định' hoặc 'phúc khảo'", raw.get("round"))
+                raise RowProblem(
+                    "round",
+                    "unknown_round",
+                    f"Vòng '{raw.get('round')}' phải là 'thẩm định' hoặc 'phúc khảo'",
+                    raw.get("round"),
+                )
             score = _number(raw, "score")
             _within_max(score, leaf, "score")
             decision_date = _date(raw, "decision_date")
         except RowProblem as p:
             bad.append(_record(raw, p))
             continue
-        good.append({
-            "year": year, "unit_id": unit["unit_id"], "ruleset_id": ruleset.ruleset_id, "leaf_code": leaf["code"],
-            "round": round_name, "score": score, "agency": normalize_text(raw.get("agency")),
-            "reason": normalize_text(raw.get("reason")), "decision_no": normalize_text(raw.get("decision_no")),
-            "decision_date": decision_date, "source_file": raw.get("source_file"), "source_row": raw.get("row_number"),
-        })
-    return StageResult(pl.DataFrame(good, schema=APPRAISAL_SCHEMA, orient="row"), _quarantine_frame(bad), len(raw_rows))
+        good.append(
+            {
+                "year": year,
+                "unit_id": unit["unit_id"],
+                "ruleset_id": ruleset.ruleset_id,
+                "leaf_code": leaf["code"],
+                "round": round_name,
+                "score": score,
+                "agency": normalize_text(raw.get("agency")),
+                "reason": normalize_text(raw.get("reason")),
+                "decision_no": normalize_text(raw.get("decision_no")),
+                "decision_date": decision_date,
+                "source_file": raw.get("source_file"),
+                "source_row": raw.get("row_number"),
+            }
+        )
+    return StageResult(
+        pl.DataFrame(good, schema=APPRAISAL_SCHEMA, orient="row"), _quarantine_frame(bad), len(raw_rows)
+    )
 
 
 SURVEY_SCHEMA = {
-    "year": pl.Int32, "unit_id": pl.String, "ruleset_id": pl.String, "leaf_code": pl.String,
-    "satisfied_pct": pl.Float64, "respondents": pl.Int64, "source_file": pl.String, "source_row": pl.Int64,
+    "year": pl.Int32,
+    "unit_id": pl.String,
+    "ruleset_id": pl.String,
+    "leaf_code": pl.String,
+    "satisfied_pct": pl.Float64,
+    "respondents": pl.Int64,
+    "source_file": pl.String,
+    "source_row": pl.Int64,
 }
 
 
@@ -337,19 +443,34 @@ def stage_survey_results(raw_rows: list[dict], scope: Scope) -> StageResult:
             year = _year(raw)
             ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
             if leaf["method"] != "survey":
-                raise RowProblem("criterion_code", "not_survey_leaf",
-                                 f"Tiêu chí {leaf['code']} không chấm qua điều tra xã hội học", leaf["code"])
+                raise RowProblem(
+                    "criterion_code",
+                    "not_survey_leaf",
+                    f"Tiêu chí {leaf['code']} không chấm qua điều tra xã hội học",
+                    leaf["code"],
+                )
             pct = _number(raw, "satisfied_pct")
             if not 0 <= pct <= 100:
-                raise RowProblem("satisfied_pct", "pct_out_of_range", f"Tỷ lệ hài lòng {pct:g} ngoài 0-100", pct)
+                raise RowProblem(
+                    "satisfied_pct", "pct_out_of_range", f"Tỷ lệ hài lòng {pct:g} ngoài 0-100", pct
+                )
             respondents = _number(raw, "respondents", required=False)
         except RowProblem as p:
             bad.append(_record(raw, p))
             continue
-        good.append({
-            "year": year, "unit_id": unit["unit_id"], "ruleset_id": ruleset.ruleset_id, "leaf_code": leaf["code"],
-            "satisfied_pct": pct, "respondents": None if respondents is None else int(respondents),
-            "source_file": raw.get("source_file"), "source_row": raw.get("row_number"),
-        })
-    rows = _keep_latest(pl.DataFrame(good, schema=SURVEY_SCHEMA, orient="row"), ["source_file", "source_row"], bad)
+        good.append(
+            {
+                "year": year,
+                "unit_id": unit["unit_id"],
+                "ruleset_id": ruleset.ruleset_id,
+                "leaf_code": leaf["code"],
+                "satisfied_pct": pct,
+                "respondents": None if respondents is None else int(respondents),
+                "source_file": raw.get("source_file"),
+                "source_row": raw.get("row_number"),
+            }
+        )
+    rows = _keep_latest(
+        pl.DataFrame(good, schema=SURVEY_SCHEMA, orient="row"), ["source_file", "source_row"], bad
+    )
     return StageResult(rows, _quarantine_frame(bad), len(raw_rows))

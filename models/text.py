@@ -26,7 +26,7 @@ def name_key(value: object) -> str | None:
     text = text.casefold()
     for prefix in ("ủy ban nhân dân ", "uỷ ban nhân dân ", "ubnd "):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     return text
 
 

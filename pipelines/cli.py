@@ -26,12 +26,15 @@ def run(raw_dir: str | None, curated_dir: str | None) -> int:
         for event in result.all_events:
             if event.is_failure and event.event_specific_data is not None:
                 error = getattr(event.event_specific_data, "error", None)
-                print(f"LỖI ở bước {event.step_key}: {error.message if error else event.message}", file=sys.stderr)
+                print(
+                    f"LỖI ở bước {event.step_key}: {error.message if error else event.message}",
+                    file=sys.stderr,
+                )
         return 1
     print("Đã chạy xong (dữ liệu mẫu là dữ liệu tổng hợp nếu dùng data/raw của dự án).")
     print(f"  Kho dữ liệu DuckDB: {paths.warehouse_path}")
     print(f"  Dashboard:          {Path(paths.curated) / 'dashboard.html'}")
-    print("  Ví dụ truy vấn:     duckdb " f"{paths.warehouse_path} \"SELECT * FROM marts.par_index LIMIT 5\"")
+    print(f'  Ví dụ truy vấn:     duckdb {paths.warehouse_path} "SELECT * FROM marts.par_index LIMIT 5"')
     return 0
 
 

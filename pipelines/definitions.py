@@ -16,8 +16,11 @@ ALL_ASSETS = [*dg.load_assets_from_modules([raw, staging, core, reports]), *mart
 
 # Recompute everything: years are cheap to score, and every past year must stay
 # recomputable with its own framework (DOMAIN "Frameworks").
-recompute_job = dg.define_asset_job("chiso_recompute", selection=dg.AssetSelection.all(),
-                                    description="Đọc dữ liệu, chấm điểm mọi năm, xuất bảng và dashboard.")
+recompute_job = dg.define_asset_job(
+    "chiso_recompute",
+    selection=dg.AssetSelection.all(),
+    description="Đọc dữ liệu, chấm điểm mọi năm, xuất bảng và dashboard.",
+)
 
 # Hưng Yên publishes in early February after appraisal ends on 05/01 (seed 000 Art. 6.2.c-d);
 # Quảng Ninh before 31/03 (seed 003 §III.2). Recompute on 15 January, and on demand.

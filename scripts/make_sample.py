@@ -81,30 +81,114 @@ DEPARTMENTS = [
 ]
 # (unit_id, name, communes as (kind, name)); invented place names.
 DISTRICTS = [
-    ("H01", "UBND thành phố An Bình", [
-        ("phường", "Hòa Bình"), ("phường", "Quang Trung"), ("phường", "Minh Khai"), ("phường", "An Thịnh"),
-        ("phường", "Ngọc Châu"), ("xã", "Bình Lộc"), ("xã", "Tân Hưng"), ("xã", "Phú Xuân")]),
-    ("H02", "UBND thị xã Đông Hòa", [
-        ("phường", "Đông Tiến"), ("phường", "Hòa Lạc"), ("phường", "Thanh Bình"), ("xã", "Đông Phong"),
-        ("xã", "Hòa Tiến"), ("xã", "Vĩnh Phúc"), ("xã", "Hợp Thành")]),
-    ("H03", "UBND huyện Tân Phú", [
-        ("thị trấn", "Phú Lộc"), ("xã", "Tân Lập"), ("xã", "Tân Tiến"), ("xã", "Phú Cường"),
-        ("xã", "Phú Điền"), ("xã", "Nghĩa Hưng"), ("xã", "An Khánh"), ("xã", "Đồng Tâm")]),
-    ("H04", "UBND huyện Thanh Lâm", [
-        ("thị trấn", "Thanh Lâm"), ("xã", "Thanh Tân"), ("xã", "Lâm Hòa"), ("xã", "Cát Thịnh"),
-        ("xã", "Hồng Phong"), ("xã", "Quảng Lạc"), ("xã", "Vạn Phúc")]),
-    ("H05", "UBND huyện Hưng Phú", [
-        ("thị trấn", "Hưng Phú"), ("xã", "Hưng Thịnh"), ("xã", "Phú Mỹ"), ("xã", "Đại Đồng"),
-        ("xã", "Kim Liên"), ("xã", "Tiến Thắng"), ("xã", "Song Mai"), ("xã", "Xuân Trúc")]),
-    ("H06", "UBND huyện Yên Hòa", [
-        ("thị trấn", "Yên Hòa"), ("xã", "Yên Thịnh"), ("xã", "Hòa Phong"), ("xã", "Minh Tân"),
-        ("xã", "Liên Nghĩa"), ("xã", "Trung Hòa"), ("xã", "Đức Hợp"), ("xã", "Thuận Hưng")]),
-    ("H07", "UBND huyện Minh Đức", [
-        ("thị trấn", "Minh Đức"), ("xã", "Minh Hòa"), ("xã", "Đức Thắng"), ("xã", "Nhân Hòa"),
-        ("xã", "Lạc Long"), ("xã", "Thiện Phiến"), ("xã", "Toàn Thắng")]),
-    ("H08", "UBND huyện Phúc Thịnh", [
-        ("thị trấn", "Phúc Thịnh"), ("xã", "Phúc Lợi"), ("xã", "Thịnh Long"), ("xã", "Bình Minh"),
-        ("xã", "Ngọc Lâm"), ("xã", "Gia Hòa"), ("xã", "Tân Châu")]),
+    (
+        "H01",
+        "UBND thành phố An Bình",
+        [
+            ("phường", "Hòa Bình"),
+            ("phường", "Quang Trung"),
+            ("phường", "Minh Khai"),
+            ("phường", "An Thịnh"),
+            ("phường", "Ngọc Châu"),
+            ("xã", "Bình Lộc"),
+            ("xã", "Tân Hưng"),
+            ("xã", "Phú Xuân"),
+        ],
+    ),
+    (
+        "H02",
+        "UBND thị xã Đông Hòa",
+        [
+            ("phường", "Đông Tiến"),
+            ("phường", "Hòa Lạc"),
+            ("phường", "Thanh Bình"),
+            ("xã", "Đông Phong"),
+            ("xã", "Hòa Tiến"),
+            ("xã", "Vĩnh Phúc"),
+            ("xã", "Hợp Thành"),
+        ],
+    ),
+    (
+        "H03",
+        "UBND huyện Tân Phú",
+        [
+            ("thị trấn", "Phú Lộc"),
+            ("xã", "Tân Lập"),
+            ("xã", "Tân Tiến"),
+            ("xã", "Phú Cường"),
+            ("xã", "Phú Điền"),
+            ("xã", "Nghĩa Hưng"),
+            ("xã", "An Khánh"),
+            ("xã", "Đồng Tâm"),
+        ],
+    ),
+    (
+        "H04",
+        "UBND huyện Thanh Lâm",
+        [
+            ("thị trấn", "Thanh Lâm"),
+            ("xã", "Thanh Tân"),
+            ("xã", "Lâm Hòa"),
+            ("xã", "Cát Thịnh"),
+            ("xã", "Hồng Phong"),
+            ("xã", "Quảng Lạc"),
+            ("xã", "Vạn Phúc"),
+        ],
+    ),
+    (
+        "H05",
+        "UBND huyện Hưng Phú",
+        [
+            ("thị trấn", "Hưng Phú"),
+            ("xã", "Hưng Thịnh"),
+            ("xã", "Phú Mỹ"),
+            ("xã", "Đại Đồng"),
+            ("xã", "Kim Liên"),
+            ("xã", "Tiến Thắng"),
+            ("xã", "Song Mai"),
+            ("xã", "Xuân Trúc"),
+        ],
+    ),
+    (
+        "H06",
+        "UBND huyện Yên Hòa",
+        [
+            ("thị trấn", "Yên Hòa"),
+            ("xã", "Yên Thịnh"),
+            ("xã", "Hòa Phong"),
+            ("xã", "Minh Tân"),
+            ("xã", "Liên Nghĩa"),
+            ("xã", "Trung Hòa"),
+            ("xã", "Đức Hợp"),
+            ("xã", "Thuận Hưng"),
+        ],
+    ),
+    (
+        "H07",
+        "UBND huyện Minh Đức",
+        [
+            ("thị trấn", "Minh Đức"),
+            ("xã", "Minh Hòa"),
+            ("xã", "Đức Thắng"),
+            ("xã", "Nhân Hòa"),
+            ("xã", "Lạc Long"),
+            ("xã", "Thiện Phiến"),
+            ("xã", "Toàn Thắng"),
+        ],
+    ),
+    (
+        "H08",
+        "UBND huyện Phúc Thịnh",
+        [
+            ("thị trấn", "Phúc Thịnh"),
+            ("xã", "Phúc Lợi"),
+            ("xã", "Thịnh Long"),
+            ("xã", "Bình Minh"),
+            ("xã", "Ngọc Lâm"),
+            ("xã", "Gia Hòa"),
+            ("xã", "Tân Châu"),
+        ],
+    ),
 ]
 # Districts that did not survey their communes (000 Art. 5.3.a lets each district decide).
 NO_COMMUNE_SURVEY = ("H04", "H07")
@@ -162,18 +246,28 @@ GENERIC_CUT_REASONS = [
 ]
 AREA_CUT_REASONS = {
     "1": ["Ban hành kế hoạch CCHC chậm so với thời hạn", "Chưa hoàn thành 100% nhiệm vụ trong kế hoạch CCHC"],
-    "2": ["Chưa thực hiện đầy đủ việc rà soát văn bản quy phạm pháp luật",
-          "Báo cáo theo dõi thi hành pháp luật gửi chậm"],
-    "3": ["Số liệu hồ sơ đúng hạn không khớp với Hệ thống thông tin giải quyết TTHC",
-          "Còn hồ sơ trễ hạn chưa có văn bản xin lỗi"],
-    "4": ["Chưa hoàn thành sắp xếp tổ chức theo kế hoạch",
-          "Chưa thực hiện đúng quy định về biên chế được giao"],
+    "2": [
+        "Chưa thực hiện đầy đủ việc rà soát văn bản quy phạm pháp luật",
+        "Báo cáo theo dõi thi hành pháp luật gửi chậm",
+    ],
+    "3": [
+        "Số liệu hồ sơ đúng hạn không khớp với Hệ thống thông tin giải quyết TTHC",
+        "Còn hồ sơ trễ hạn chưa có văn bản xin lỗi",
+    ],
+    "4": [
+        "Chưa hoàn thành sắp xếp tổ chức theo kế hoạch",
+        "Chưa thực hiện đúng quy định về biên chế được giao",
+    ],
     "5": ["Chưa phê duyệt đề án vị trí việc làm", "Kế hoạch đào tạo, bồi dưỡng chưa đạt chỉ tiêu"],
-    "6": ["Tỷ lệ giải ngân vốn đầu tư công chưa đạt kế hoạch",
-          "Chưa công khai đầy đủ dự toán, quyết toán ngân sách"],
-    "7": ["Tỷ lệ văn bản điện tử có chữ ký số chưa đạt yêu cầu",
-          "Tỷ lệ hồ sơ trực tuyến thấp hơn số liệu tự đánh giá",
-          "Chưa công bố lại hệ thống quản lý chất lượng theo TCVN ISO 9001:2015"],
+    "6": [
+        "Tỷ lệ giải ngân vốn đầu tư công chưa đạt kế hoạch",
+        "Chưa công khai đầy đủ dự toán, quyết toán ngân sách",
+    ],
+    "7": [
+        "Tỷ lệ văn bản điện tử có chữ ký số chưa đạt yêu cầu",
+        "Tỷ lệ hồ sơ trực tuyến thấp hơn số liệu tự đánh giá",
+        "Chưa công bố lại hệ thống quản lý chất lượng theo TCVN ISO 9001:2015",
+    ],
 }
 EXPLAIN_FULL = [
     "Hoàn thành 100% nhiệm vụ theo kế hoạch",
@@ -534,7 +628,10 @@ class Sample:
                         self.set_appraisal(year, unit, leaf, entry.score - cut, self.cut_reason(leaf))
                     elif leaf.method == "bonus" and entry.score and rng.random() < 0.3:
                         self.set_appraisal(
-                            year, unit, leaf, Fraction(0),
+                            year,
+                            unit,
+                            leaf,
+                            Fraction(0),
                             "Không có quyết định khen thưởng của cấp có thẩm quyền trong kỳ đánh giá",
                         )
                 if rng.random() < 0.035:  # a penalty imposed by the appraisal
@@ -568,8 +665,15 @@ class Sample:
                 if row.score < 3 * STEP or row.decision_date >= date(year + 1, 1, 4):
                     continue
                 first = Decision(
-                    year, unit.unit_id, leaf.code, "appraisal", row.score - 2 * STEP, row.agency,
-                    row.reason, row.decision_no, row.decision_date,
+                    year,
+                    unit.unit_id,
+                    leaf.code,
+                    "appraisal",
+                    row.score - 2 * STEP,
+                    row.agency,
+                    row.reason,
+                    row.decision_no,
+                    row.decision_date,
                 )
                 row.decision_no = f"{self.rng.randint(170, 199)}/BC-{AGENCY_CODE.get(row.agency, 'TTĐ')}"
                 row.decision_date = date(year + 1, 1, 5)
@@ -613,7 +717,10 @@ class Sample:
             res = self.result(year, unit)
             band, final = self.band(res)
             assert res.index >= 80 and area in res.weak_areas(self.downgrade_pct) and final != band, (
-                year, unit.unit_id, float(res.index))
+                year,
+                unit.unit_id,
+                float(res.index),
+            )
             self.cases["downgrade"].append((year, unit.unit_id, area))
 
     # ---- step 5: appeals --------------------------------------------------------------------------
@@ -636,19 +743,23 @@ class Sample:
                 own = self.selfs[(year, unit.unit_id)][leaf.code].score
                 if i < losers:
                     score = appraisal.score
-                    reason = rng.choice([
-                        "Không chấp nhận giải trình, giữ nguyên điểm thẩm định",
-                        "Tài liệu bổ sung ban hành sau thời điểm chốt số liệu; giữ nguyên điểm thẩm định",
-                    ])
+                    reason = rng.choice(
+                        [
+                            "Không chấp nhận giải trình, giữ nguyên điểm thẩm định",
+                            "Tài liệu bổ sung ban hành sau thời điểm chốt số liệu; giữ nguyên điểm thẩm định",
+                        ]
+                    )
                 elif own - appraisal.score >= 2 * STEP and rng.random() < 0.3:
                     score = own - STEP
                     reason = "Chấp nhận một phần giải trình của đơn vị"
                 else:
                     score = own
-                    reason = rng.choice([
-                        "Đơn vị bổ sung tài liệu kiểm chứng hợp lệ, chấp nhận giải trình",
-                        "Chấp nhận giải trình: số liệu được xác nhận trên hệ thống",
-                    ])
+                    reason = rng.choice(
+                        [
+                            "Đơn vị bổ sung tài liệu kiểm chứng hợp lệ, chấp nhận giải trình",
+                            "Chấp nhận giải trình: số liệu được xác nhận trên hệ thống",
+                        ]
+                    )
                 council = DISTRICT_COUNCIL if unit.group == "commune" else PROVINCE_COUNCIL
                 number, when = self.report(year, unit, council, "appeal")
                 self.decisions[(year, unit.unit_id, leaf.code)].append(
@@ -661,8 +772,10 @@ class Sample:
     def make_tie(self, year: int) -> None:
         downgraded = {uid for y, uid, _ in self.cases["downgrade"] if y == year}
         pool = [
-            u for u in self.units_of("department")
-            if u.unit_id not in downgraded and not self.result(year, u).na_leaves
+            u
+            for u in self.units_of("department")
+            if u.unit_id not in downgraded
+            and not self.result(year, u).na_leaves
             and not self.result(year, u).weak_areas(self.downgrade_pct)
         ]
         results = {u.unit_id: self.result(year, u) for u in pool}
@@ -687,8 +800,10 @@ class Sample:
             higher = tweaked if gap > 0 else other
             leaf = next(
                 (
-                    c for c in self.leaves["department"]
-                    if c.method == "appraised" and not c.tiebreak
+                    c
+                    for c in self.leaves["department"]
+                    if c.method == "appraised"
+                    and not c.tiebreak
                     and (year, higher.unit_id, c.code) not in self.locked
                     and self.final_score(year, higher, c) - abs(gap) >= c.max_points / 4
                 ),
@@ -708,12 +823,25 @@ class Sample:
         self.surveys[(year, tweaked.unit_id, code)] = (pct + Fraction(delta, 10), respondents)
         before = self.final_score(year, higher, leaf)
         self.set_appraisal(
-            year, higher, leaf, before - abs(gap),
+            year,
+            higher,
+            leaf,
+            before - abs(gap),
             "Số liệu tự đánh giá không khớp với kết quả theo dõi của cơ quan thẩm định",
         )
         self.locked.add((year, higher.unit_id, leaf.code))
-        self.cases["tie"] = (year, tweaked.unit_id, other.unit_id, higher.unit_id, leaf.code, before,
-                             before - abs(gap), code, pct, pct + Fraction(delta, 10))
+        self.cases["tie"] = (
+            year,
+            tweaked.unit_id,
+            other.unit_id,
+            higher.unit_id,
+            leaf.code,
+            before,
+            before - abs(gap),
+            code,
+            pct,
+            pct + Fraction(delta, 10),
+        )
 
     # ---- checks ----------------------------------------------------------------------------------------
     def check(self) -> list[str]:
@@ -775,10 +903,14 @@ class Sample:
             if na:
                 scaled.append(f"{unit.unit_id} ({', '.join(na)})")
         assert scaled
-        unsurveyed = sorted({
-            u.parent for y in YEARS for u in self.units_of("commune")
-            if not any((y, u.unit_id, c.code) in self.surveys for c in self.leaves["commune"])
-        })
+        unsurveyed = sorted(
+            {
+                u.parent
+                for y in YEARS
+                for u in self.units_of("commune")
+                if not any((y, u.unit_id, c.code) in self.surveys for c in self.leaves["commune"])
+            }
+        )
         assert unsurveyed == sorted(NO_COMMUNE_SURVEY), unsurveyed
         lines.append(
             f"3. scaled: departments with not-applicable leaves {YEARS[-1]}: {'; '.join(scaled)}; "
@@ -800,8 +932,10 @@ class Sample:
                     without = self.result(year, unit).total
                     self.decisions[key] = kept
                     assert with_appeal != without
-                    wins.append(f"{uid} {code} {fmt_number(appraised)} -> {fmt_number(score)} "
-                                f"(total {float(without):.3f} -> {float(with_appeal):.3f})")
+                    wins.append(
+                        f"{uid} {code} {fmt_number(appraised)} -> {fmt_number(score)} "
+                        f"(total {float(without):.3f} -> {float(with_appeal):.3f})"
+                    )
             total = sum(1 for a in self.cases["appeals"] if a[0] == year)
             assert wins, year
             lines.append(f"4. appeals {year}: {total} decided, {len(wins)} won: " + "; ".join(wins))
@@ -830,15 +964,22 @@ class Sample:
         written = []
         out.mkdir(parents=True, exist_ok=True)
         written.append(write_csv(out / "provinces.csv", list(PROVINCE), [PROVINCE]))
-        written.append(write_csv(
-            out / "units.csv",
-            ["unit_id", "unit_name", "unit_group", "parent_unit_id", "province_code"],
-            [
-                {"unit_id": u.unit_id, "unit_name": u.name, "unit_group": u.group,
-                 "parent_unit_id": u.parent, "province_code": PROVINCE["province_code"]}
-                for u in self.units
-            ],
-        ))
+        written.append(
+            write_csv(
+                out / "units.csv",
+                ["unit_id", "unit_name", "unit_group", "parent_unit_id", "province_code"],
+                [
+                    {
+                        "unit_id": u.unit_id,
+                        "unit_name": u.name,
+                        "unit_group": u.group,
+                        "parent_unit_id": u.parent,
+                        "province_code": PROVINCE["province_code"],
+                    }
+                    for u in self.units
+                ],
+            )
+        )
         written += self.write_submissions(out / "submissions")
         written.append(self.write_appraisals(out / "appraisals.csv"))
         written.append(self.write_surveys(out / "survey_results.csv"))
@@ -847,18 +988,40 @@ class Sample:
 
     def write_appraisals(self, path: Path) -> Path:
         rows = [r for rows in self.decisions.values() for r in rows]
-        rows.sort(key=lambda r: (
-            r.year, r.round != "appraisal", self.unit_order[r.unit_id],
-            self.leaf_order[self.unit_by_id[r.unit_id].group][r.code], -r.decision_date.toordinal(),
-        ))
+        rows.sort(
+            key=lambda r: (
+                r.year,
+                r.round != "appraisal",
+                self.unit_order[r.unit_id],
+                self.leaf_order[self.unit_by_id[r.unit_id].group][r.code],
+                -r.decision_date.toordinal(),
+            )
+        )
         return write_csv(
             path,
-            ["year", "unit_id", "criterion_code", "round", "score", "agency", "reason", "decision_no",
-             "decision_date"],
             [
-                {"year": r.year, "unit_id": r.unit_id, "criterion_code": r.code, "round": r.round,
-                 "score": fmt_number(r.score), "agency": r.agency, "reason": r.reason,
-                 "decision_no": r.decision_no, "decision_date": dmy(r.decision_date)}
+                "year",
+                "unit_id",
+                "criterion_code",
+                "round",
+                "score",
+                "agency",
+                "reason",
+                "decision_no",
+                "decision_date",
+            ],
+            [
+                {
+                    "year": r.year,
+                    "unit_id": r.unit_id,
+                    "criterion_code": r.code,
+                    "round": r.round,
+                    "score": fmt_number(r.score),
+                    "agency": r.agency,
+                    "reason": r.reason,
+                    "decision_no": r.decision_no,
+                    "decision_date": dmy(r.decision_date),
+                }
                 for r in rows
             ],
         )
@@ -870,8 +1033,15 @@ class Sample:
                 for leaf in self.leaves[unit.group]:
                     survey = self.surveys.get((year, unit.unit_id, leaf.code))
                     if survey:
-                        rows.append({"year": year, "unit_id": unit.unit_id, "criterion_code": leaf.code,
-                                     "satisfied_pct": fmt_number(survey[0]), "respondents": survey[1]})
+                        rows.append(
+                            {
+                                "year": year,
+                                "unit_id": unit.unit_id,
+                                "criterion_code": leaf.code,
+                                "satisfied_pct": fmt_number(survey[0]),
+                                "respondents": survey[1],
+                            }
+                        )
         return write_csv(path, ["year", "unit_id", "criterion_code", "satisfied_pct", "respondents"], rows)
 
     def write_submissions(self, folder: Path) -> list[Path]:
@@ -905,13 +1075,28 @@ class Sample:
                     score = ""
                 else:
                     score = fmt_number(entry.score, comma=comma)
-                rows.append({"unit_id": unit.unit_id, "year": year, "criterion_code": leaf.code,
-                             "self_score": score, "evidence_refs": entry.evidence,
-                             "explanation": entry.explanation, "submitted_at": when})
+                rows.append(
+                    {
+                        "unit_id": unit.unit_id,
+                        "year": year,
+                        "criterion_code": leaf.code,
+                        "self_score": score,
+                        "evidence_refs": entry.evidence,
+                        "explanation": entry.explanation,
+                        "submitted_at": when,
+                    }
+                )
         return write_csv(
             path,
-            ["unit_id", "year", "criterion_code", "self_score", "evidence_refs", "explanation",
-             "submitted_at"],
+            [
+                "unit_id",
+                "year",
+                "criterion_code",
+                "self_score",
+                "evidence_refs",
+                "explanation",
+                "submitted_at",
+            ],
             rows,
         )
 
@@ -942,8 +1127,12 @@ class Sample:
             name = unicodedata.normalize("NFD", name)
         elif variant == "spaces":
             name = name.replace(" và ", "  và ", 1) + " "
-        labels = [("Mã đơn vị:", unit.unit_id), ("Tên đơn vị:", name), ("Năm đánh giá:", year),
-                  ("Ngày lập:", dmy(self.submitted[(year, unit.unit_id)]))]
+        labels = [
+            ("Mã đơn vị:", unit.unit_id),
+            ("Tên đơn vị:", name),
+            ("Năm đánh giá:", year),
+            ("Ngày lập:", dmy(self.submitted[(year, unit.unit_id)])),
+        ]
         for offset, (label, value) in enumerate(labels):
             ws.cell(row=5 + offset, column=1, value=label).font = bold
             ws.cell(row=5 + offset, column=2, value=value)
@@ -1017,8 +1206,8 @@ seed {SEED}, fixed dates; workbooks carry fixed timestamps). Do not edit them by
 change the generator and run it again.
 
 ## Contents
-- {n['department']} departments (`S01`-`S17`), {n['district']} districts (`H01`-`H08`),
-  {n['commune']} communes (`X0101`: district 01, commune 01); years {YEARS[0]}-{YEARS[-1]}.
+- {n["department"]} departments (`S01`-`S17`), {n["district"]} districts (`H01`-`H08`),
+  {n["commune"]} communes (`X0101`: district 01, commune 01); years {YEARS[0]}-{YEARS[-1]}.
 - `submissions/<year>/<unit_id>.xlsx`: self-assessment forms of departments and districts
   (sheet `Tự đánh giá`, title rows, merged cells, some scores typed as text with a decimal comma).
 - `submissions/<year>/xa_<district>.csv`: each district's export of its communes'
@@ -1026,7 +1215,7 @@ change the generator and run it again.
 - `appraisals.csv`: appraisal cuts (about {int(CUT_PROBABILITY * 100)}% of appraised leaves),
   rejected bonus claims, appraisal-imposed penalties, and appeal decisions (`phúc khảo`).
 - `survey_results.csv`: SIPAS satisfied share per unit and survey leaf (8.1-8.5); districts
-  {', '.join(NO_COMMUNE_SURVEY)} did not survey their communes (000 Art. 5.3.a).
+  {", ".join(NO_COMMUNE_SURVEY)} did not survey their communes (000 Art. 5.3.a).
 
 How it is made: each unit has a latent quality that drifts a little by year; self scores are
 optimistic (often the leaf's max); appraisal lowers some leaves in quarter-point steps; a few
@@ -1064,13 +1253,18 @@ def stable_xlsx_bytes(wb: openpyxl.Workbook) -> bytes:
     wb.save(buffer)
     stamp = FIXED_DT.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + stamp + rb"\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp + rb"\g<2>",
+                    data,
+                )
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_DT.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr

@@ -22,12 +22,24 @@ def write_form(path: Path, unit_id: str, unit_name: str, year: int, rows: list[t
     ws["A2"] = f"BÁO CÁO TỰ ĐÁNH GIÁ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}"
     ws.merge_cells("A2:F2")
     for r, (label, value) in enumerate(
-        [("Mã đơn vị:", unit_id), ("Tên đơn vị:", unit_name), ("Năm đánh giá:", year), ("Ngày lập:", f"10/12/{year}")],
+        [
+            ("Mã đơn vị:", unit_id),
+            ("Tên đơn vị:", unit_name),
+            ("Năm đánh giá:", year),
+            ("Ngày lập:", f"10/12/{year}"),
+        ],
         start=3,
     ):
         ws.cell(r, 1, label)
         ws.cell(r, 2, value)
-    header = ["Mã tiêu chí", "Nội dung", "Điểm tối đa", "Điểm tự đánh giá", "Tài liệu kiểm chứng", "Giải trình"]
+    header = [
+        "Mã tiêu chí",
+        "Nội dung",
+        "Điểm tối đa",
+        "Điểm tự đánh giá",
+        "Tài liệu kiểm chứng",
+        "Giải trình",
+    ]
     for c, h in enumerate(header, start=1):
         ws.cell(8, c, h)
     for r, row in enumerate(rows, start=9):

@@ -60,37 +60,81 @@ def write_mini(root: Path) -> Path:
     return root / "frameworks"
 
 
-def score(tmp_path: Path, self_scores: dict, appraisals: list[tuple] = (), appeals: list[tuple] = (),
-          survey: dict | None = None, year: int = 2023) -> ParIndex:
+def score(
+    tmp_path: Path,
+    self_scores: dict,
+    appraisals: list[tuple] = (),
+    appeals: list[tuple] = (),
+    survey: dict | None = None,
+    year: int = 2023,
+) -> ParIndex:
     """self_scores: {unit: {leaf: score | None | 'NA'}}; appraisals/appeals: (unit, leaf, score);
     survey: {unit: satisfied_pct}."""
     rulesets, criteria = load_frameworks(write_mini(tmp_path))
     subs = [
-        {"year": year, "unit_id": u, "ruleset_id": "mini-2021", "leaf_code": leaf,
-         "self_score": None if s in (None, "NA") else float(s), "not_applicable": s == "NA",
-         "evidence_refs": None, "explanation": None, "submitted_at": None,
-         "source_file": "test.csv", "sheet": None, "source_row": i}
-        for i, (u, leaves) in enumerate(self_scores.items()) for leaf, s in leaves.items()
+        {
+            "year": year,
+            "unit_id": u,
+            "ruleset_id": "mini-2021",
+            "leaf_code": leaf,
+            "self_score": None if s in (None, "NA") else float(s),
+            "not_applicable": s == "NA",
+            "evidence_refs": None,
+            "explanation": None,
+            "submitted_at": None,
+            "source_file": "test.csv",
+            "sheet": None,
+            "source_row": i,
+        }
+        for i, (u, leaves) in enumerate(self_scores.items())
+        for leaf, s in leaves.items()
     ]
     adj = [
-        {"year": year, "unit_id": u, "ruleset_id": "mini-2021", "leaf_code": leaf, "round": rnd, "score": float(s),
-         "agency": "Sở Nội vụ", "reason": "test", "decision_no": "1/BC", "decision_date": None,
-         "source_file": "a.csv", "source_row": i}
-        for rnd, rows in (("appraisal", appraisals), ("appeal", appeals)) for i, (u, leaf, s) in enumerate(rows)
+        {
+            "year": year,
+            "unit_id": u,
+            "ruleset_id": "mini-2021",
+            "leaf_code": leaf,
+            "round": rnd,
+            "score": float(s),
+            "agency": "Sở Nội vụ",
+            "reason": "test",
+            "decision_no": "1/BC",
+            "decision_date": None,
+            "source_file": "a.csv",
+            "source_row": i,
+        }
+        for rnd, rows in (("appraisal", appraisals), ("appeal", appeals))
+        for i, (u, leaf, s) in enumerate(rows)
     ]
     surv = [
-        {"year": year, "unit_id": u, "ruleset_id": "mini-2021", "leaf_code": "8.1", "satisfied_pct": float(p),
-         "respondents": 100, "source_file": "s.csv", "source_row": i}
+        {
+            "year": year,
+            "unit_id": u,
+            "ruleset_id": "mini-2021",
+            "leaf_code": "8.1",
+            "satisfied_pct": float(p),
+            "respondents": 100,
+            "source_file": "s.csv",
+            "source_row": i,
+        }
         for i, (u, p) in enumerate((survey or {}).items())
     ]
     scope = pl.DataFrame(
-        {"year": [year] * len(self_scores), "unit_id": list(self_scores), "ruleset_id": ["mini-2021"] * len(self_scores),
-         "unit_name": [f"Đơn vị {u}" for u in self_scores], "unit_group": ["department"] * len(self_scores),
-         "parent_unit_id": [None] * len(self_scores), "province_code": ["T"] * len(self_scores)},
+        {
+            "year": [year] * len(self_scores),
+            "unit_id": list(self_scores),
+            "ruleset_id": ["mini-2021"] * len(self_scores),
+            "unit_name": [f"Đơn vị {u}" for u in self_scores],
+            "unit_group": ["department"] * len(self_scores),
+            "parent_unit_id": [None] * len(self_scores),
+            "province_code": ["T"] * len(self_scores),
+        },
         schema_overrides={"year": pl.Int32, "parent_unit_id": pl.String},
     )
     return compute(
-        scope, criteria,
+        scope,
+        criteria,
         pl.DataFrame(subs, schema=SUBMISSION_SCHEMA, orient="row"),
         pl.DataFrame(adj, schema=APPRAISAL_SCHEMA, orient="row"),
         pl.DataFrame(surv, schema=SURVEY_SCHEMA, orient="row"),

@@ -26,7 +26,11 @@ def _env(tmp_path: Path) -> dict:
 def test_definitions_validate(tmp_path):
     proc = subprocess.run(
         [str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
-        cwd=ROOT, env=_env(tmp_path), capture_output=True, text=True, timeout=180,
+        cwd=ROOT,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -54,9 +58,15 @@ def test_dagster_dev_serves_the_assets(tmp_path):
     port = _free_port()
     proc = subprocess.Popen(
         [str(BIN / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=ROOT, env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,  # its own process group, so the whole tree can be stopped
-        preexec_fn=lambda: (signal.signal(signal.SIGINT, signal.SIG_DFL), signal.signal(signal.SIGTERM, signal.SIG_DFL)),
+        preexec_fn=lambda: (
+            signal.signal(signal.SIGINT, signal.SIG_DFL),
+            signal.signal(signal.SIGTERM, signal.SIG_DFL),
+        ),
     )
     try:
         query = json.dumps({"query": "{ assetNodes { assetKey { path } groupName } }"}).encode()
@@ -64,8 +74,11 @@ def test_dagster_dev_serves_the_assets(tmp_path):
         while time.monotonic() < deadline and nodes is None:
             time.sleep(2)
             try:
-                req = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=query,
-                                             headers={"Content-Type": "application/json"})
+                req = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/graphql",
+                    data=query,
+                    headers={"Content-Type": "application/json"},
+                )
                 with urllib.request.urlopen(req, timeout=10) as resp:
                     nodes = json.load(resp)["data"]["assetNodes"]
             except (OSError, KeyError, TypeError):

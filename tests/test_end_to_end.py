@@ -29,11 +29,22 @@ def tiny(tmp_path_factory) -> Path:
         encoding="utf-8",
     )
     # U1 on the form: decimal comma as text, one leaf scored above its max (quarantined).
-    write_form(raw / "submissions/2023/U1.xlsx", "U1", "Sở Nội vụ", 2023, [
-        ("1", "Lĩnh vực một", 40, None), ("1.1", "Tiêu chí 1.1", 20, "18,5"), ("1.2", "Tiêu chí 1.2", 20, 25),
-        ("2", "Lĩnh vực hai", 40, None), ("2.1", "DVC trực tuyến", 30, 30), ("2.2", "Tiêu chí 2.2", 10, 10),
-        ("9.1", "Điểm thưởng", 2, 1), ("9.2", "Điểm trừ", 2, 0),
-    ])
+    write_form(
+        raw / "submissions/2023/U1.xlsx",
+        "U1",
+        "Sở Nội vụ",
+        2023,
+        [
+            ("1", "Lĩnh vực một", 40, None),
+            ("1.1", "Tiêu chí 1.1", 20, "18,5"),
+            ("1.2", "Tiêu chí 1.2", 20, 25),
+            ("2", "Lĩnh vực hai", 40, None),
+            ("2.1", "DVC trực tuyến", 30, 30),
+            ("2.2", "Tiêu chí 2.2", 10, 10),
+            ("9.1", "Điểm thưởng", 2, 1),
+            ("9.2", "Điểm trừ", 2, 0),
+        ],
+    )
     # U2 and U3 as a CSV export; U3 has 2.2 not applicable.
     (raw / "submissions/2023/export.csv").write_text(
         "unit_id,year,criterion_code,self_score,evidence_refs,explanation,submitted_at\n"
@@ -52,7 +63,7 @@ def tiny(tmp_path_factory) -> Path:
     )
     (raw / "survey_results.csv").write_text(
         "year,unit_id,criterion_code,satisfied_pct,respondents\n"
-        "2023,U1,8.1,\"90,0\",120\n2023,U2,8.1,80,90\n2023,U3,8.1,95,150\n",
+        '2023,U1,8.1,"90,0",120\n2023,U2,8.1,80,90\n2023,U3,8.1,95,150\n',
         encoding="utf-8",
     )
     curated = tmp_path_factory.mktemp("curated")
@@ -93,10 +104,15 @@ def test_bad_cell_is_quarantined_with_file_sheet_row_column(tiny):
 
 
 def test_lineage_keeps_every_round(tiny):
-    row = query(
-        tiny, "SELECT * FROM marts.score_lineage WHERE unit_id = 'U2' AND leaf_code = '1.1'"
-    ).row(0, named=True)
-    assert (row["self_score"], row["appraised_score"], row["appeal_score"], row["final_score"]) == (20, 12, 19, 19)
+    row = query(tiny, "SELECT * FROM marts.score_lineage WHERE unit_id = 'U2' AND leaf_code = '1.1'").row(
+        0, named=True
+    )
+    assert (row["self_score"], row["appraised_score"], row["appeal_score"], row["final_score"]) == (
+        20,
+        12,
+        19,
+        19,
+    )
     assert row["final_source"] == "appeal"
     assert row["self_source_file"] == "submissions/2023/export.csv"
 

@@ -203,13 +203,16 @@ def test_engineered_tie_exists():
     year = years()[-1]
     results = {
         uid: department_result(year, uid)
-        for uid, u in sorted(units().items()) if u["unit_group"] == "department"
+        for uid, u in sorted(units().items())
+        if u["unit_group"] == "department"
     }
     ties = [
-        (a, b) for a, b in combinations(results, 2)
+        (a, b)
+        for a, b in combinations(results, 2)
         if results[a][0] == results[b][0]  # exact totals (fractions)
         and results[a][1] == results[b][1]
-        and not results[a][3] and not results[b][3]
+        and not results[a][3]
+        and not results[b][3]
         and results[a][2] != results[b][2]  # the tiebreak leaves decide
     ]
     assert ties, {uid: float(r[0]) for uid, r in results.items()}
@@ -219,11 +222,14 @@ def test_sample_is_what_the_generator_writes(tmp_path):
     """The committed files are byte-identical to a fresh, deterministic run of scripts/make_sample.py."""
     subprocess.run(
         [sys.executable, "-m", "scripts.make_sample", "--out", str(tmp_path)],
-        cwd=REPO, check=True, capture_output=True,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
     )
     fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     committed = sorted(
-        p.relative_to(RAW) for p in RAW.rglob("*")
+        p.relative_to(RAW)
+        for p in RAW.rglob("*")
         if p.is_file() and "frameworks" not in p.relative_to(RAW).parts
     )
     assert fresh == committed

@@ -88,7 +88,9 @@ def test_exact_tie_broken_by_online_and_postal_services(five_units):
 
 def test_full_tie_shares_the_rank(tmp_path):
     # Same total and same tiebreak score: nothing in Art. 5.5 separates them.
-    result = score(tmp_path, {"P": FULL, "Q": FULL, "R": {**FULL, "2.2": 0}}, survey={"P": 50, "Q": 50, "R": 50})
+    result = score(
+        tmp_path, {"P": FULL, "Q": FULL, "R": {**FULL, "2.2": 0}}, survey={"P": 50, "Q": 50, "R": 50}
+    )
     ranks = dict(zip(result.units["unit_id"], result.units["rank"], strict=True))
     assert ranks == {"P": 1, "Q": 1, "R": 3}
 
@@ -139,7 +141,11 @@ def test_penalty_cannot_push_below_zero_and_bands_at_bottom(tmp_path):
 
 @pytest.mark.parametrize(
     ("leaf_12", "expected"),
-    [(20, "Xuất sắc"), (10, "Tốt"), (0, "Khá"), ],
+    [
+        (20, "Xuất sắc"),
+        (10, "Tốt"),
+        (0, "Khá"),
+    ],
 )
 def test_band_thresholds_are_inclusive_at_the_lower_bound(tmp_path, leaf_12, expected):
     # Art. 5.5: "Từ 90 đến 100" — exactly 90 is Xuất sắc. Here 20 + x + 30 + 10 + 0 survey... scaled:
