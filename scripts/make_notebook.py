@@ -1,0 +1,47 @@
+"""Writes notebooks/explore_par_index.ipynb (kept as code so its cells are reviewed like code)."""
+
+from pathlib import Path
+
+import nbformat as nbf
+
+CELLS = [
+    ("md", "# Chỉ số CCHC: khám phá kho dữ liệu\n\n"
+           "Starting point for analysts. Reads the public tables `marts.*` (docs/marts.md) from the "
+           "warehouse that `make run` builds. **The bundled data is synthetic** (Tỉnh Mẫu, dữ liệu tổng hợp)."),
+    ("code", "import os\nfrom pathlib import Path\n\nimport duckdb\nimport polars as pl\n\n"
+             "WAREHOUSE = Path(os.environ.get('CHISO_WAREHOUSE', '../data/curated/warehouse.duckdb'))\n"
+             "con = duckdb.connect(str(WAREHOUSE), read_only=True)\n"
+             "par = con.sql('SELECT * FROM marts.par_index').pl()\n"
+             "print(par['province'].unique().to_list(), sorted(par['year'].unique().to_list()))"),
+    ("md", "## Ranking of the latest year, per group"),
+    ("code", "latest = par['year'].max()\n"
+             "(par.filter(pl.col('year') == latest)\n"
+             "   .select('unit_group', 'rank', 'unit_name', pl.col('index_pct').round(2), 'band', 'band_reason')\n"
+             "   .sort('unit_group', 'rank'))"),
+    ("md", "## Bands per year and group"),
+    ("code", "par.pivot(on='band', index=['year', 'unit_group'], values='unit_id', aggregate_function='len')"
+             ".sort('year', 'unit_group')"),
+    ("md", "## One unit, leaf by leaf: self → appraised → appeal → final"),
+    ("code", "unit = par.filter(pl.col('year') == latest).sort('index_pct')['unit_id'][0]\n"
+             "con.sql(f\"\"\"SELECT leaf_code, max_points, self_score, appraised_score, appeal_score, final_score,\n"
+             "       final_source, appraisal_reason FROM marts.score_lineage\n"
+             "WHERE year = {latest} AND unit_id = '{unit}' AND final_source <> 'self' ORDER BY leaf_code\"\"\").pl()"),
+    ("md", "## Year-over-year change of the index"),
+    ("code", "yoy = (par.sort('year').with_columns((pl.col('index_pct') - pl.col('index_pct').shift(1).over('unit_id'))"
+             ".alias('change')).filter(pl.col('year') == latest))\n"
+             "yoy.select('unit_group', 'unit_name', pl.col('index_pct').round(2), pl.col('change').round(2))"
+             ".sort('change', descending=True).head(10)"),
+]
+
+
+def main() -> None:
+    nb = nbf.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbf.v4.new_markdown_cell(src) if kind == "md" else nbf.v4.new_code_cell(src) for kind, src in CELLS]
+    out = Path(__file__).resolve().parent.parent / "notebooks" / "explore_par_index.ipynb"
+    nbf.write(nb, out)
+    print(out)
+
+
+if __name__ == "__main__":
+    main()
