@@ -280,9 +280,7 @@ def test_band_order_is_data() -> None:
     """Bands come from the argument (e.g. Quảng Trị's four bands), coloured by position."""
     par, comps = _frames()
     qt = {"Xuất sắc": "Tốt", "Tốt": "Tốt", "Khá": "Khá", "Trung bình": "Trung bình", "Yếu": "Thấp"}
-    par = par.with_columns(
-        pl.col("band").replace_strict(qt), pl.col("band_before_downgrade").replace_strict(qt)
-    )
+    par = par.with_columns(pl.col("band").replace_strict(qt), pl.col("band_before_downgrade").replace_strict(qt))
     out = build_dashboard(
         par,
         comps,
