@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import sys
 from pathlib import Path
@@ -16,12 +17,24 @@ def run(raw_dir: str | None, curated_dir: str | None) -> int:
     from pipelines.definitions import make_definitions
 
     defs = make_definitions(raw_dir, curated_dir)
+    paths = defs.resources["paths"]
+    lock_path = paths.working_path.parent / "run.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = lock_path.open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(
+            f"Một lần chạy khác đang cập nhật kho dữ liệu trong {paths.curated}; "
+            "hãy chờ lần chạy đó kết thúc rồi chạy lại. Kho đã công bố vẫn đọc được.",
+            file=sys.stderr,
+        )
+        return 3
     result = defs.resolve_job_def("chiso_recompute").execute_in_process(
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
-    paths = defs.resources["paths"]
     if not result.success:
         for event in result.all_events:
             if event.is_failure and event.event_specific_data is not None:
@@ -34,7 +47,7 @@ def run(raw_dir: str | None, curated_dir: str | None) -> int:
     print("Đã chạy xong (dữ liệu mẫu là dữ liệu tổng hợp nếu dùng data/raw của dự án).")
     print(f"  Kho dữ liệu DuckDB: {paths.warehouse_path}")
     print(f"  Dashboard:          {Path(paths.curated) / 'dashboard.html'}")
-    print(f'  Ví dụ truy vấn:     duckdb {paths.warehouse_path} "SELECT * FROM marts.par_index LIMIT 5"')
+    print("  Truy vấn mẫu:       xem README.md, mục 'Query the warehouse' (bảng marts.par_index)")
     return 0
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
-from assets import core, raw, reports, staging
+from assets import core, publish, raw, reports, staging
 from assets.checks import contract_checks
 from assets.marts import mart_assets
-from pipelines.resources import ChisoPaths
+from pipelines.resources import ChisoPaths, Warehouse
 
-ALL_ASSETS = [*dg.load_assets_from_modules([raw, staging, core, reports]), *mart_assets]
+ALL_ASSETS = [*dg.load_assets_from_modules([raw, staging, core, reports, publish]), *mart_assets]
 
 # Recompute everything: years are cheap to score, and every past year must stay
 # recomputable with its own framework (DOMAIN "Frameworks").
@@ -20,6 +19,8 @@ recompute_job = dg.define_asset_job(
     "chiso_recompute",
     selection=dg.AssetSelection.all(),
     description="Đọc dữ liệu, chấm điểm mọi năm, xuất bảng và dashboard.",
+    # One process: DuckDB takes one writer per file, so steps must not run in parallel processes.
+    executor_def=dg.in_process_executor,
 )
 
 # Hưng Yên publishes in early February after appraisal ends on 05/01 (seed 000 Art. 6.2.c-d);
@@ -38,7 +39,8 @@ def make_resources(raw_dir: str | None = None, curated_dir: str | None = None) -
         raw_dir=raw_dir or os.environ.get("CHISO_RAW_DIR", ChisoPaths().raw_dir),
         curated_dir=curated_dir or os.environ.get("CHISO_CURATED_DIR", ChisoPaths().curated_dir),
     )
-    return {"paths": paths, "warehouse": DuckDBResource(database=str(paths.warehouse_path))}
+    warehouse = Warehouse(database=str(paths.working_path), published=str(paths.warehouse_path))
+    return {"paths": paths, "warehouse": warehouse}
 
 
 def make_definitions(raw_dir: str | None = None, curated_dir: str | None = None) -> dg.Definitions:
@@ -48,6 +50,7 @@ def make_definitions(raw_dir: str | None = None, curated_dir: str | None = None)
         jobs=[recompute_job],
         schedules=[yearly_schedule],
         resources=make_resources(raw_dir, curated_dir),
+        executor=dg.in_process_executor,  # also for materialisations launched from the UI
     )
 
 

@@ -1,10 +1,20 @@
-"""Resources: where the raw files are, and where curated outputs go."""
+"""Resources: where the raw files are, where outputs go, and the warehouse connection.
+
+Runs write into a working copy of the warehouse; only a run whose marts passed their checks
+publishes it (assets/publish.py), so a run that fails halfway leaves the last good
+`warehouse.duckdb` as it was, readable.
+"""
 
 from __future__ import annotations
 
+import shutil
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,4 +37,54 @@ class ChisoPaths(dg.ConfigurableResource):
 
     @property
     def warehouse_path(self) -> Path:
+        """The published warehouse that analysts, notebooks and dashboards read."""
         return self.curated / "warehouse.duckdb"
+
+    @property
+    def working_path(self) -> Path:
+        """The copy runs write into; it keeps history tables between runs."""
+        return self.curated / ".working" / "warehouse.duckdb"
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse's write lock."""
+
+
+class Warehouse(DuckDBResource):
+    """DuckDB on the working copy, with a clear message when another run holds the lock.
+
+    DuckDB allows one writing process per file; its lock is what keeps two runs from
+    corrupting the warehouse. Runs are also queued one at a time (pipelines/dagster.yaml).
+    """
+
+    published: str = ""
+    lock_wait_seconds: float = 5.0
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        working = Path(self.database)
+        if not working.exists():
+            working.parent.mkdir(parents=True, exist_ok=True)
+            if self.published and Path(self.published).exists():
+                shutil.copy2(self.published, working)  # keep history tables such as raw.file_versions
+
+    @contextmanager
+    def get_connection(self):
+        deadline = time.monotonic() + self.lock_wait_seconds
+        while True:
+            try:
+                conn = duckdb.connect(self.database, read_only=False, config=self.connection_config)
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).casefold():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(
+                        f"Kho dữ liệu {self.database} đang được một lần chạy khác ghi; "
+                        "hãy chờ lần chạy đó kết thúc rồi chạy lại. "
+                        f"(Another run holds the DuckDB write lock: {exc})"
+                    ) from None
+                time.sleep(0.5)
+        try:
+            yield conn
+        finally:
+            conn.close()

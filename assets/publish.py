@@ -1,0 +1,26 @@
+"""Publishing: the working warehouse becomes `warehouse.duckdb` only when everything before passed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.resources import ChisoPaths
+
+
+@dg.asset(group_name="reports", kinds={"duckdb"}, deps=["par_index", "par_component_index", "score_lineage", "dashboard"])
+def published_warehouse(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    """Swap the checked working copy in at once (os.replace), so readers see the old or the new
+    warehouse, never half of one; a failed or blocked run never reaches this step."""
+    with warehouse.get_connection() as conn:
+        conn.execute("CHECKPOINT")
+    target = paths.warehouse_path
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.copyfile(warehouse.database, tmp)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    return dg.MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size})
