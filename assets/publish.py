@@ -11,7 +11,9 @@ from dagster_duckdb import DuckDBResource
 from pipelines.resources import ChisoPaths
 
 
-@dg.asset(group_name="reports", kinds={"duckdb"}, deps=["par_index", "par_component_index", "score_lineage", "dashboard"])
+@dg.asset(
+    group_name="reports", kinds={"duckdb"}, deps=["par_index", "par_component_index", "score_lineage", "dashboard"]
+)
 def published_warehouse(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """Swap the checked working copy in at once (os.replace), so readers see the old or the new
     warehouse, never half of one; a failed or blocked run never reaches this step."""
