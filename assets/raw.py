@@ -11,7 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from models.readers import ReadResult, read_files
 from pipelines.resources import ChisoPaths
-from pipelines.warehouse import write_table
+from pipelines.warehouse import record_file_versions, write_table
 
 FILE_SCHEMA = {
     "source_file": pl.String,
@@ -43,9 +43,11 @@ def _store(warehouse: DuckDBResource, name: str, results: list[ReadResult]) -> d
     with warehouse.get_connection() as conn:
         write_table(conn, f"raw.{name}", frame)
         write_table(conn, f"raw.{name}_files", files)
+        new_versions = record_file_versions(conn, files)
     return dg.MaterializeResult(
         metadata={
             "files": len(results),
+            "new_file_versions": new_versions,
             "rows": frame.height,
             "unreadable_files": int(files["problem_rule"].is_not_null().sum()),
         }

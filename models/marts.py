@@ -32,7 +32,8 @@ SELECT
     appraising_agency, appraisal_agency, appraisal_reason, appraisal_decision_no,
     appeal_agency, appeal_reason, appeal_decision_no,
     satisfied_pct, respondents, evidence_refs, explanation,
-    self_source_file, self_source_row, ruleset_id
+    self_source_file, self_source_row, appraisal_source_file, appraisal_source_row,
+    appeal_source_file, appeal_source_row, ruleset_id
 FROM core.leaf_scores
 ORDER BY year, unit_id, leaf_code
 """

@@ -33,6 +33,8 @@ def latest_decisions(adjustments: pl.DataFrame, round_name: str) -> pl.DataFrame
             pl.col("agency").alias(f"{round_name}_agency"),
             pl.col("reason").alias(f"{round_name}_reason"),
             pl.col("decision_no").alias(f"{round_name}_decision_no"),
+            pl.col("source_file").alias(f"{round_name}_source_file"),
+            pl.col("source_row").alias(f"{round_name}_source_row"),
         )
     )
 
