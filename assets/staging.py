@@ -18,7 +18,7 @@ from models.staging import (
     stage_units,
 )
 from pipelines.resources import ChisoPaths
-from pipelines.warehouse import read_table, write_table
+from pipelines.warehouse import read_table, replace_rows, write_table
 
 
 def _raw(conn, name: str) -> tuple[list[dict], list[dict]]:
@@ -47,19 +47,19 @@ def _store(conn, name: str, result: StageResult, file_problems: list[dict]) -> d
     ).sort(["source_file", "row_number", "column_name"], nulls_last=True)
     write_table(conn, f"staging.{name}", result.rows)
     write_table(conn, f"staging.{name}_quarantine", quarantine)
-    return dg.MaterializeResult(
-        metadata={
-            "rows_in": result.rows_in,
-            "rows_staged": result.rows.height,
-            "rows_quarantined": quarantine.filter(pl.col("row_number").is_not_null())
-            .select("source_file", "row_number")
-            .unique()
-            .height,
-            "rows_set_aside": result.set_aside,
-            "files_unreadable": len(file_problems),
-            "balanced": result.balanced,
+    quarantined = quarantine.filter(pl.col("row_number").is_not_null()).select("source_file", "row_number").unique()
+    balance = pl.DataFrame(
+        {
+            "source": [name],
+            "rows_in": [result.rows_in],
+            "rows_staged": [result.rows.height],
+            "rows_quarantined": [quarantined.height],
+            "rows_set_aside": [result.set_aside],
+            "files_unreadable": [len(file_problems)],
         }
     )
+    replace_rows(conn, "quality.row_balance", "source", name, balance)
+    return dg.MaterializeResult(metadata={k: v for k, v in balance.row(0, named=True).items() if k != "source"})
 
 
 def _scope(conn, paths: ChisoPaths) -> Scope:

@@ -38,6 +38,33 @@ FROM core.leaf_scores
 ORDER BY year, unit_id, leaf_code
 """
 
+# The contract columns, in order; extras may follow them (docs/marts.md).
+CONTRACT_COLUMNS = {
+    "marts.par_index": [
+        "year",
+        "province",
+        "unit_group",
+        "unit_id",
+        "unit_name",
+        "achieved_points",
+        "max_points",
+        "index_pct",
+        "band",
+        "rank",
+    ],
+    "marts.par_component_index": ["year", "unit_id", "node_code", "node_level", "achieved", "max_points", "pct"],
+    "marts.score_lineage": [
+        "year",
+        "unit_id",
+        "leaf_code",
+        "self_score",
+        "appraised_score",
+        "appeal_score",
+        "final_score",
+        "final_source",
+    ],
+}
+
 MARTS = {
     "marts.par_index": PAR_INDEX,
     "marts.par_component_index": PAR_COMPONENT_INDEX,

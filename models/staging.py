@@ -3,13 +3,13 @@
 Each rule names the file, sheet, row, column and value, in Vietnamese, because the person
 who fixes the file is the officer who typed it (docs/inputs.md). Nothing is dropped
 without a record: rows in = rows staged + rows quarantined + rows set aside (node rows of
-a form, which are subtotals and not data), and `StageResult.balanced` checks it.
+a form, which are subtotals and not data); the `rows_balance` asset check holds each source to it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -59,17 +59,6 @@ class StageResult:
     quarantine: pl.DataFrame
     rows_in: int
     set_aside: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def balanced(self) -> bool:
-        bad_rows = (
-            self.quarantine.filter(pl.col("row_number").is_not_null())
-            .select("source_file", "row_number")
-            .unique()
-            .height
-        )
-        return self.rows_in == self.rows.height + bad_rows + self.set_aside
 
 
 def _quarantine_frame(records: list[dict]) -> pl.DataFrame:

@@ -7,7 +7,7 @@ import os
 import dagster as dg
 
 from assets import core, publish, raw, reports, staging
-from assets.checks import contract_checks
+from assets.checks import all_checks
 from assets.marts import mart_assets
 from pipelines.resources import ChisoPaths, Warehouse
 
@@ -46,7 +46,7 @@ def make_resources(raw_dir: str | None = None, curated_dir: str | None = None) -
 def make_definitions(raw_dir: str | None = None, curated_dir: str | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
-        asset_checks=contract_checks,
+        asset_checks=all_checks,
         jobs=[recompute_job],
         schedules=[yearly_schedule],
         resources=make_resources(raw_dir, curated_dir),

@@ -54,3 +54,17 @@ def record_file_versions(conn: duckdb.DuckDBPyConnection, files: pl.DataFrame) -
     finally:
         conn.unregister("_chiso_files")
     return conn.execute("SELECT count(*) FROM raw.file_versions").fetchone()[0] - before
+
+
+def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, key: str, value: str, frame: pl.DataFrame) -> None:
+    """Replace the rows where `key = value` in a table several writers share (e.g. one per check)."""
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
+    conn.register("_chiso_rows", frame.to_arrow())
+    try:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _chiso_rows LIMIT 0")
+        conn.execute("BEGIN")
+        conn.execute(f"DELETE FROM {table} WHERE {key} = ?", [value])
+        conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _chiso_rows")
+        conn.execute("COMMIT")
+    finally:
+        conn.unregister("_chiso_rows")

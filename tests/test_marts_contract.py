@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 import yaml
 
-from expectations.contracts import COMPONENT_COLUMNS, LINEAGE_COLUMNS, PAR_INDEX_COLUMNS
+from models.marts import CONTRACT_COLUMNS
 from tests.e2e_helpers import query, run_job
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,12 +35,7 @@ def par_index(curated) -> pl.DataFrame:
 
 
 def test_contract_columns_and_types(curated):
-    expected = {
-        "marts.par_index": PAR_INDEX_COLUMNS,
-        "marts.par_component_index": COMPONENT_COLUMNS,
-        "marts.score_lineage": LINEAGE_COLUMNS,
-    }
-    for table, columns in expected.items():
+    for table, columns in CONTRACT_COLUMNS.items():
         got = query(curated, f"SELECT * FROM {table} LIMIT 0").columns
         assert got[: len(columns)] == columns, table
     types = dict(

@@ -1,0 +1,125 @@
+"""Great Expectations 1.x suites for the published tables, validated through pandas frames.
+
+GX's SQL data source cannot read DuckDB here (../shared/NOTES-deps.md), and GX has no Polars
+support, so each table is loaded with DuckDB into pandas and validated as a whole-frame batch
+in an ephemeral context (nothing written to disk, no network). `import great_expectations` is
+slow (2-3 s), so it happens only when a suite runs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+import polars as pl
+
+from models.marts import CONTRACT_COLUMNS
+
+FINAL_SOURCES = ["appeal", "appraisal", "self", "survey", "missing", "not_applicable", "not_surveyed"]
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    table: str
+    sql: str  # loads the frame to validate; may add derived columns the expectations need
+    expectations: tuple[tuple[str, dict], ...]  # (GX expectation class, its arguments)
+
+
+SUITES = {
+    "par_index": Suite(
+        "par_index",
+        "marts.par_index",
+        "SELECT *, count(*) OVER (PARTITION BY year, province_code, unit_group) AS group_size FROM marts.par_index",
+        (
+            ("ExpectTableColumnsToMatchSet", {"column_set": CONTRACT_COLUMNS["marts.par_index"], "exact_match": False}),
+            ("ExpectCompoundColumnsToBeUnique", {"column_list": ["year", "unit_id"]}),
+            ("ExpectColumnValuesToNotBeNull", {"column": "index_pct"}),
+            ("ExpectColumnValuesToNotBeNull", {"column": "band"}),
+            # 000 Art. 3.3, 4.3.b: the index is a percentage of the unit's max.
+            ("ExpectColumnValuesToBeBetween", {"column": "index_pct", "min_value": 0, "max_value": 100}),
+            ("ExpectColumnValuesToBeBetween", {"column": "max_points", "min_value": 0, "strict_min": True}),
+            ("ExpectColumnValuesToBeBetween", {"column": "rank", "min_value": 1}),
+            (
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                {"column_A": "group_size", "column_B": "rank", "or_equal": True},
+            ),
+        ),
+    ),
+    "par_component_index": Suite(
+        "par_component_index",
+        "marts.par_component_index",
+        "SELECT * FROM marts.par_component_index",
+        (
+            (
+                "ExpectTableColumnsToMatchSet",
+                {"column_set": CONTRACT_COLUMNS["marts.par_component_index"], "exact_match": False},
+            ),
+            ("ExpectCompoundColumnsToBeUnique", {"column_list": ["year", "unit_id", "node_code"]}),
+            ("ExpectColumnValuesToBeBetween", {"column": "pct", "min_value": 0, "max_value": 100}),  # 000 Art. 4.3.c
+            (
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                {"column_A": "max_points", "column_B": "achieved", "or_equal": True},
+            ),
+        ),
+    ),
+    "score_lineage": Suite(
+        "score_lineage",
+        "marts.score_lineage",
+        "SELECT * FROM marts.score_lineage",
+        (
+            (
+                "ExpectTableColumnsToMatchSet",
+                {"column_set": CONTRACT_COLUMNS["marts.score_lineage"], "exact_match": False},
+            ),
+            ("ExpectCompoundColumnsToBeUnique", {"column_list": ["year", "unit_id", "leaf_code"]}),
+            ("ExpectColumnValuesToBeInSet", {"column": "final_source", "value_set": FINAL_SOURCES}),
+            ("ExpectColumnValuesToBeBetween", {"column": "final_score", "min_value": 0}),
+            # DOMAIN Scoring 1 (004 Art. 6.1.a): no round's score above the leaf's max.
+            *(
+                (
+                    "ExpectColumnPairValuesAToBeGreaterThanB",
+                    {
+                        "column_A": "max_points",
+                        "column_B": col,
+                        "or_equal": True,
+                        "ignore_row_if": "either_value_is_missing",
+                    },
+                )
+                for col in ("self_score", "appraised_score", "appeal_score", "final_score")
+            ),
+        ),
+    ),
+}
+
+
+def validate(suite: Suite, frame: pd.DataFrame) -> pl.DataFrame:
+    """One row per expectation: what it checks, whether it held, how many rows broke it."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    batch = (
+        context.data_sources.add_pandas("chiso")
+        .add_dataframe_asset(suite.name)
+        .add_batch_definition_whole_dataframe("whole")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    rows = []
+    for kind, kwargs in suite.expectations:
+        result = batch.validate(getattr(gx.expectations, kind)(**kwargs))
+        details = result.result or {}
+        rows.append(
+            {
+                "expectation": f"{kind}({', '.join(f'{k}={v}' for k, v in kwargs.items())})",
+                "success": bool(result.success),
+                "unexpected_count": int(details.get("unexpected_count") or 0),
+                "sample": str(details.get("partial_unexpected_list", [])[:5]),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={"expectation": pl.String, "success": pl.Boolean, "unexpected_count": pl.Int64, "sample": pl.String},
+    )
