@@ -17,6 +17,7 @@ into plotly traces so that plotly renders it as text, never as markup.
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -826,8 +827,12 @@ def build_dashboard(
     synthetic: bool,
     generated_at: str,
     band_order: Sequence[str] = DEFAULT_BAND_ORDER,
+    extra_sections: Sequence[tuple[str, str, str]] = (),
 ) -> str:
     """Return the whole leadership dashboard as one self-contained HTML document.
+
+    ``extra_sections`` are (anchor, menu label, section HTML) pages built elsewhere (data
+    quality, surveys, …), appended after the PAR sections; their HTML must be escaped already.
 
     Pure: the same inputs give byte-identical output (figure ids derive from the
     section and chart names; ``generated_at`` is passed in, never read from a clock).
@@ -857,6 +862,10 @@ def build_dashboard(
             anchor, label, body, _ = _section(par, comps, province, pcode, group, multi, band_order, parent_names, used)
             sections.append(body)
             nav.append(f'<a href="#{_esc(anchor)}">{_esc(label)}</a>')
+
+    for anchor, label, body in extra_sections:
+        sections.append(body)
+        nav.append(f'<a href="#{_esc(anchor)}">{_esc(label)}</a>')
 
     province_text = ", ".join(provinces) if provinces else "—"
     years_text = _years_label(years)
@@ -911,5 +920,7 @@ def write_dashboard(path: str | Path, html: str) -> Path:
     """Write the dashboard HTML (UTF-8) and return its path."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html, encoding="utf-8")
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, out)  # a reader never sees half a page
     return out

@@ -1,0 +1,127 @@
+"""The dashboard's data-quality page: what came in, what was set aside and why, which checks held."""
+
+from __future__ import annotations
+
+import html
+
+import polars as pl
+
+SOURCE_LABELS = {
+    "units": "Danh mục đơn vị",
+    "submissions": "Tự đánh giá",
+    "appraisals": "Thẩm định, phúc khảo",
+    "survey_results": "Kết quả điều tra xã hội học",
+}
+RULE_LABELS = {
+    "above_max": "Điểm vượt điểm tối đa",
+    "negative_score": "Điểm âm",
+    "not_a_number": "Không phải số",
+    "not_a_date": "Không phải ngày",
+    "required": "Thiếu giá trị bắt buộc",
+    "bad_year": "Năm không hợp lệ",
+    "unknown_unit": "Đơn vị không có trong danh mục",
+    "unknown_criterion": "Tiêu chí không có trong bộ chỉ số",
+    "no_framework": "Không có bộ chỉ số có hiệu lực",
+    "superseded": "Bản gửi cũ (đã có bản sau)",
+    "survey_self_scored": "Tự chấm tiêu chí điều tra xã hội học",
+    "not_appraised_leaf": "Tiêu chí không được thẩm định",
+    "not_survey_leaf": "Tiêu chí không chấm qua điều tra",
+    "unknown_round": "Vòng không hợp lệ",
+    "pct_out_of_range": "Tỷ lệ ngoài 0-100",
+    "duplicate_unit": "Trùng mã đơn vị",
+    "unknown_group": "Nhóm đơn vị không hợp lệ",
+    "unknown_parent": "Sai đơn vị cấp trên",
+    "unknown_province": "Mã tỉnh không có",
+    "not_a_spreadsheet": "Tệp không phải bảng tính",
+    "wrong_sheet": "Sai tên trang tính",
+    "no_header": "Không thấy dòng tiêu đề",
+    "unreadable_file": "Không đọc được tệp",
+    "unsupported_file": "Loại tệp không được nhận",
+}
+DETAIL_ROWS = 100
+
+
+def _esc(value: object) -> str:
+    return "" if value is None else html.escape(str(value))
+
+
+def _table(caption: str, header: list[str], rows: list[list[object]]) -> str:
+    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return (
+        f'<table class="band-table quality"><caption>{_esc(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def quality_section(quarantine: pl.DataFrame, balance: pl.DataFrame, checks: pl.DataFrame) -> tuple[str, str, str]:
+    """(anchor, menu label, HTML) for `build_dashboard(extra_sections=...)`."""
+    parts = ['<section class="group" id="chat-luong-du-lieu"><h2>Chất lượng dữ liệu</h2>']
+    parts.append(
+        '<p class="sub">Mọi dòng dữ liệu đầu vào đều được tính: dòng vào = dòng đã chuẩn hóa + dòng cách ly '
+        "+ dòng tổng của biểu mẫu (bỏ qua). Dòng cách ly không được chấm điểm cho đến khi đơn vị sửa tệp.</p>"
+    )
+    parts.append(
+        _table(
+            "Cân đối dòng theo nguồn",
+            ["Nguồn", "Dòng vào", "Đã chuẩn hóa", "Cách ly", "Dòng tổng (bỏ qua)", "Tệp không đọc được"],
+            [
+                [
+                    SOURCE_LABELS.get(r["source"], r["source"]),
+                    r["rows_in"],
+                    r["rows_staged"],
+                    r["rows_quarantined"],
+                    r["rows_set_aside"],
+                    r["files_unreadable"],
+                ]
+                for r in balance.sort("source").iter_rows(named=True)
+            ],
+        )
+    )
+    if quarantine.height:
+        by_rule = (
+            quarantine.group_by(["source", "rule"])
+            .agg(pl.len().alias("n"))
+            .sort(["source", "n"], descending=[False, True])
+        )
+        parts.append(
+            _table(
+                "Dòng bị cách ly theo lý do",
+                ["Nguồn", "Lý do", "Số dòng"],
+                [
+                    [SOURCE_LABELS.get(r["source"], r["source"]), RULE_LABELS.get(r["rule"], r["rule"]), r["n"]]
+                    for r in by_rule.iter_rows(named=True)
+                ],
+            )
+        )
+        shown = quarantine.sort(["source_file", "row_number"], nulls_last=True).head(DETAIL_ROWS)
+        parts.append(
+            _table(
+                f"Chi tiết ({shown.height} / {quarantine.height} dòng đầu tiên)",
+                ["Tệp", "Trang", "Dòng", "Cột", "Giá trị", "Lý do"],
+                [
+                    [r["source_file"], r["sheet"], r["row_number"], r["column_name"], r["value"], r["message"]]
+                    for r in shown.iter_rows(named=True)
+                ],
+            )
+        )
+    else:
+        parts.append('<p class="note">Không có dòng nào bị cách ly.</p>')
+    parts.append(
+        _table(
+            "Kiểm tra dữ liệu (pandera, Great Expectations)",
+            ["Kiểm tra", "Bảng", "Mức", "Kết quả", "Số lỗi"],
+            [
+                [
+                    r["check_name"],
+                    r["asset"],
+                    "Lỗi" if r["severity"] == "ERROR" else "Cảnh báo",
+                    "Đạt" if r["passed"] else "Không đạt",
+                    r["failing"],
+                ]
+                for r in checks.sort("check_name").iter_rows(named=True)
+            ],
+        )
+    )
+    parts.append("</section>")
+    return "chat-luong-du-lieu", "Chất lượng dữ liệu", "\n".join(parts)
