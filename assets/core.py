@@ -29,6 +29,7 @@ def par_scores(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRe
             appraisals=read_table(conn, "staging.appraisals"),
             survey=read_table(conn, "staging.survey_results"),
             rulesets=rulesets,
+            surveyed=read_table(conn, "staging.surveyed_units"),
         )
         write_table(conn, "core.leaf_scores", result.lineage)
         write_table(conn, "core.component_index", result.components)

@@ -16,6 +16,7 @@ from models.staging import (
     stage_submissions,
     stage_survey_results,
     stage_units,
+    surveyed_units,
 )
 from pipelines.resources import ChisoPaths
 from pipelines.warehouse import read_table, replace_rows, write_table
@@ -109,7 +110,9 @@ def stg_survey_results(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.Mater
     """Satisfied shares per survey leaf (000 Art. 5.3.c)."""
     with warehouse.get_connection() as conn:
         rows, problems = _raw(conn, "survey_results")
-        return _store(conn, "survey_results", stage_survey_results(rows, _scope(conn, paths)), problems)
+        scope = _scope(conn, paths)
+        write_table(conn, "staging.surveyed_units", surveyed_units(rows, scope))
+        return _store(conn, "survey_results", stage_survey_results(rows, scope), problems)
 
 
 @dg.asset(

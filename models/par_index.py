@@ -38,9 +38,10 @@ def compute(
     appraisals: pl.DataFrame,
     survey: pl.DataFrame,
     rulesets: list[Ruleset],
+    surveyed: pl.DataFrame | None = None,
 ) -> ParIndex:
     ruleset_of = {r.ruleset_id: r for r in rulesets}
-    lineage = leaf_lineage(scope, criteria, submissions, appraisals, survey)
+    lineage = leaf_lineage(scope, criteria, submissions, appraisals, survey, surveyed)
     components = component_index(lineage, criteria)
     scales = pl.DataFrame(
         {

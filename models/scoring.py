@@ -45,14 +45,17 @@ def leaf_lineage(
     submissions: pl.DataFrame,
     adjustments: pl.DataFrame,
     survey: pl.DataFrame,
+    surveyed: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per unit, year and leaf of the unit's framework, with every round's score.
 
     scope: year, unit_id, unit_group, ruleset_id (the units scored that year).
     The final score is the latest decided one: appeal → appraisal → self (DOMAIN Scoring 2).
-    Survey leaves get satisfied share × max (seed 000 Art. 5.3.c); a unit with no survey
-    result has its survey leaves not applicable (000 Art. 5.3.a lets districts not survey
-    communes), and leaves a unit marks not applicable leave its max (000 Art. 3.3).
+    Survey leaves get satisfied share × max (seed 000 Art. 5.3.c). A unit that was not
+    surveyed that year has its survey leaves not applicable (000 Art. 5.3.a lets districts not
+    survey communes); `surveyed` lists the units the survey file names (year, unit_id), even
+    where their rows were quarantined, so a broken survey row scores 0 (`missing`) instead of
+    quietly scaling the unit up. Leaves a unit marks not applicable leave its max (000 Art. 3.3).
     """
     leaves = criteria.filter(pl.col("is_leaf")).select(
         "ruleset_id",
@@ -74,7 +77,7 @@ def leaf_lineage(
         pl.col("source_file").alias("self_source_file"),
         pl.col("source_row").alias("self_source_row"),
     )
-    surveyed_units = survey.select("year", "unit_id").unique()
+    surveyed_units = (surveyed if surveyed is not None else survey).select("year", "unit_id").unique()
     frame = (
         base.join(subs, on=LINEAGE_KEYS, how="left")
         .join(latest_decisions(adjustments, "appraisal"), on=LINEAGE_KEYS, how="left")
@@ -87,7 +90,7 @@ def leaf_lineage(
     is_survey = pl.col("method") == "survey"
     applicable = (
         pl.when(is_survey)
-        .then(pl.col("satisfied_pct").is_not_null())
+        .then(pl.col("_surveyed").is_not_null())
         .otherwise(~pl.col("not_applicable").fill_null(False))
     )
     survey_points = pl.col("satisfied_pct") / 100 * pl.col("max_points")
@@ -95,15 +98,15 @@ def leaf_lineage(
         pl.when(~pl.col("applicable"))
         .then(None)
         .when(is_survey)
-        .then(survey_points)
+        .then(survey_points.fill_null(0.0))
         .otherwise(pl.coalesce("appeal_score", "appraisal_score", "self_score", pl.lit(0.0)))
     )
     source = (
-        pl.when(~pl.col("applicable") & is_survey & pl.col("_surveyed").is_null())
+        pl.when(~pl.col("applicable") & is_survey)
         .then(pl.lit("not_surveyed"))
         .when(~pl.col("applicable"))
         .then(pl.lit("not_applicable"))
-        .when(is_survey)
+        .when(is_survey & pl.col("satisfied_pct").is_not_null())
         .then(pl.lit("survey"))
         .when(pl.col("appeal_score").is_not_null())
         .then(pl.lit("appeal"))

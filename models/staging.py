@@ -463,3 +463,19 @@ def stage_survey_results(raw_rows: list[dict], scope: Scope) -> StageResult:
         pl.DataFrame(good, schema=SURVEY_SCHEMA, orient="row"), ["source_file", "source_row"], bad
     )
     return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
+
+
+def surveyed_units(raw_rows: list[dict], scope: Scope) -> pl.DataFrame:
+    """The units a survey file names for a year, whether or not their values passed.
+
+    A unit the survey covered keeps its survey leaves in its max even when a row was
+    quarantined (it scores 0 there until fixed); only a unit not surveyed at all is scaled
+    without them (seed 000 Art. 5.3.a).
+    """
+    found = set()
+    for raw in raw_rows:
+        try:
+            found.add((_year(raw), scope.unit(raw)["unit_id"]))
+        except RowProblem:
+            continue  # the row is quarantined by stage_survey_results with its reason
+    return pl.DataFrame(sorted(found), schema={"year": pl.Int32, "unit_id": pl.String}, orient="row")

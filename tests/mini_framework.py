@@ -67,6 +67,7 @@ def score(
     appeals: list[tuple] = (),
     survey: dict | None = None,
     year: int = 2023,
+    surveyed: list[str] | None = None,
 ) -> ParIndex:
     """self_scores: {unit: {leaf: score | None | 'NA'}}; appraisals/appeals: (unit, leaf, score);
     survey: {unit: satisfied_pct}."""
@@ -139,4 +140,7 @@ def score(
         pl.DataFrame(adj, schema=APPRAISAL_SCHEMA, orient="row"),
         pl.DataFrame(surv, schema=SURVEY_SCHEMA, orient="row"),
         rulesets,
+        None
+        if surveyed is None
+        else pl.DataFrame({"year": [year] * len(surveyed), "unit_id": surveyed}, schema_overrides={"year": pl.Int32}),
     )

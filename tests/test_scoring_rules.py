@@ -152,3 +152,14 @@ def test_band_thresholds_are_inclusive_at_the_lower_bound(tmp_path, leaf_12, exp
     # survey 50% → 10 points. x = 20 → 90; x = 10 → 80; x = 0 → 70 (field 1 at 50% but Khá has no downgrade).
     result = score(tmp_path, {"T": {**FULL, "1.2": leaf_12}}, survey={"T": 50})
     assert unit(result, "T")["band"] == expected
+
+
+def test_surveyed_unit_with_a_broken_survey_row_scores_zero_not_scaled(tmp_path):
+    # The survey file named N but its 8.1 row was quarantined: N was surveyed, so 8.1 keeps
+    # its 20-point max and scores 0 until fixed: 20 + 20 + 30 + 10 = 80 of 100 (not 80 of 80).
+    result = score(tmp_path, {"N": FULL}, survey={}, surveyed=["N"])
+    n = unit(result, "N")
+    assert n["max_points"] == pytest.approx(100.0)
+    assert n["index_pct"] == pytest.approx(80.0)
+    row = result.lineage.filter(result.lineage["leaf_code"] == "8.1").row(0, named=True)
+    assert row["final_source"] == "missing" and row["final_score"] == 0.0
