@@ -34,6 +34,8 @@ test: bootstrap
 ## Regenerate the synthetic sample data in data/raw/ (deterministic).
 sample: bootstrap
 	$(BIN)/python -m scripts.make_sample
+	$(BIN)/python -m scripts.make_plan_sample
+	$(BIN)/python -m scripts.make_survey_sample
 
 lint: bootstrap
 	$(BIN)/ruff check .
@@ -46,4 +48,4 @@ bench: bootstrap
 	$(BIN)/python benchmarks/bench_scoring.py
 
 clean:
-	rm -rf $(VENV) .dagster_home .ipython .jupyter data/curated/*.duckdb data/curated/*.html
+	rm -rf $(VENV) .dagster_home .ipython .jupyter data/curated/*.duckdb data/curated/*.html data/curated/reports

@@ -11,18 +11,22 @@ from dagster_duckdb import DuckDBResource
 from pipelines.resources import ChisoPaths
 
 
-@dg.asset(
-    group_name="reports", kinds={"duckdb"}, deps=["par_index", "par_component_index", "score_lineage", "dashboard"]
-)
-def published_warehouse(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """Swap the checked working copy in at once (os.replace), so readers see the old or the new
-    warehouse, never half of one; a failed or blocked run never reaches this step."""
-    with warehouse.get_connection() as conn:
-        conn.execute("CHECKPOINT")
-    target = paths.warehouse_path
-    tmp = target.with_name(target.name + ".tmp")
-    shutil.copyfile(warehouse.database, tmp)
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
-    return dg.MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size})
+def published_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    """The last step, after every other asset: pipelines/definitions.py passes them all, so a
+    new mart or report can never be left out of the published warehouse."""
+
+    @dg.asset(group_name="reports", kinds={"duckdb"}, deps=upstream)
+    def published_warehouse(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
+        """Swap the checked working copy in at once (os.replace), so readers see the old or the new
+        warehouse, never half of one; a failed or blocked run never reaches this step."""
+        with warehouse.get_connection() as conn:
+            conn.execute("CHECKPOINT")
+        target = paths.warehouse_path
+        tmp = target.with_name(target.name + ".tmp")
+        shutil.copyfile(warehouse.database, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        return dg.MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size})
+
+    return published_warehouse

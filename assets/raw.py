@@ -22,7 +22,7 @@ FILE_SCHEMA = {
 }
 
 
-def _store(warehouse: DuckDBResource, name: str, results: list[ReadResult]) -> dg.MaterializeResult:
+def store_raw(warehouse: DuckDBResource, name: str, results: list[ReadResult]) -> dg.MaterializeResult:
     rows = [{**row, "file_sha256": r.sha256} for r in results for row in r.rows]
     frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame({"source_file": []})
     frame = frame.with_columns(pl.exclude("row_number").cast(pl.String))
@@ -56,29 +56,29 @@ def _store(warehouse: DuckDBResource, name: str, results: list[ReadResult]) -> d
 
 @dg.asset(group_name="raw", kinds={"duckdb"})
 def raw_provinces(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """provinces.csv: which ruleset family scores each province."""
-    return _store(warehouse, "provinces", read_files(paths.raw, "provinces.csv"))
+    """provinces*.csv: which ruleset family scores each province."""
+    return store_raw(warehouse, "provinces", read_files(paths.raw, "provinces*.csv"))
 
 
 @dg.asset(group_name="raw", kinds={"duckdb"})
 def raw_units(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """units.csv: the unit register."""
-    return _store(warehouse, "units", read_files(paths.raw, "units.csv"))
+    """units*.csv: the unit register (one file per province is fine)."""
+    return store_raw(warehouse, "units", read_files(paths.raw, "units*.csv"))
 
 
 @dg.asset(group_name="raw", kinds={"duckdb"})
 def raw_submissions(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """Self-assessment forms (.xlsx) and exports (.csv) under submissions/<year>/."""
-    return _store(warehouse, "submissions", read_files(paths.raw, "submissions/**/*"))
+    return store_raw(warehouse, "submissions", read_files(paths.raw, "submissions/**/*"))
 
 
 @dg.asset(group_name="raw", kinds={"duckdb"})
 def raw_appraisals(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """appraisals.csv: appraisal adjustments and appeal decisions."""
-    return _store(warehouse, "appraisals", read_files(paths.raw, "appraisals*.csv"))
+    return store_raw(warehouse, "appraisals", read_files(paths.raw, "appraisals*.csv"))
 
 
 @dg.asset(group_name="raw", kinds={"duckdb"})
 def raw_survey_results(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """survey_results.csv: satisfied share per unit and survey criterion."""
-    return _store(warehouse, "survey_results", read_files(paths.raw, "survey_results*.csv"))
+    return store_raw(warehouse, "survey_results", read_files(paths.raw, "survey_results*.csv"))

@@ -6,7 +6,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from models.frameworks import load_frameworks, rulesets_frame
+from models.frameworks import load_frameworks, load_rulesets, rulesets_frame
 from models.staging import (
     QUARANTINE_SCHEMA,
     Scope,
@@ -18,11 +18,12 @@ from models.staging import (
     stage_units,
     surveyed_units,
 )
+from models.surveys import combine_survey_results, load_survey_config, surveyed_with_respondents
 from pipelines.resources import ChisoPaths
 from pipelines.warehouse import read_table, replace_rows, write_table
 
 
-def _raw(conn, name: str) -> tuple[list[dict], list[dict]]:
+def raw_rows(conn, name: str) -> tuple[list[dict], list[dict]]:
     """Raw rows of a source, and one quarantine record per file that could not be read."""
     rows = read_table(conn, f"raw.{name}").to_dicts()
     files = read_table(conn, f"raw.{name}_files").filter(pl.col("problem_rule").is_not_null())
@@ -41,7 +42,7 @@ def _raw(conn, name: str) -> tuple[list[dict], list[dict]]:
     return rows, problems
 
 
-def _store(conn, name: str, result: StageResult, file_problems: list[dict]) -> dg.MaterializeResult:
+def store_staged(conn, name: str, result: StageResult, file_problems: list[dict]) -> dg.MaterializeResult:
     quarantine = pl.concat(
         [result.quarantine, pl.DataFrame(file_problems, schema=QUARANTINE_SCHEMA, orient="row")],
         how="vertical",
@@ -63,7 +64,7 @@ def _store(conn, name: str, result: StageResult, file_problems: list[dict]) -> d
     return dg.MaterializeResult(metadata={k: v for k, v in balance.row(0, named=True).items() if k != "source"})
 
 
-def _scope(conn, paths: ChisoPaths) -> Scope:
+def scope_from(conn, paths: ChisoPaths) -> Scope:
     rulesets, criteria = load_frameworks(paths.raw / "frameworks")
     return Scope(read_table(conn, "staging.units"), read_table(conn, "staging.provinces"), rulesets, criteria)
 
@@ -80,59 +81,74 @@ def frameworks(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRe
 
 
 @dg.asset(group_name="staging", kinds={"duckdb"}, deps=["raw_provinces", "raw_units"])
-def stg_units(warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """Provinces and the unit register, with ids checked."""
+def stg_units(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    """Provinces and the unit register, with ids checked; unit groups are those the frameworks define."""
+    groups = tuple(dict.fromkeys(g for r in load_rulesets(paths.raw / "frameworks") for g in r.unit_groups))
     with warehouse.get_connection() as conn:
         provinces = stage_provinces(read_table(conn, "raw.provinces").to_dicts())
         write_table(conn, "staging.provinces", provinces)
-        rows, problems = _raw(conn, "units")
-        return _store(conn, "units", stage_units(rows, provinces), problems)
+        rows, problems = raw_rows(conn, "units")
+        return store_staged(conn, "units", stage_units(rows, provinces, groups), problems)
 
 
 @dg.asset(group_name="staging", kinds={"duckdb"}, deps=["raw_submissions", "stg_units", "frameworks"])
 def stg_submissions(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """Self-assessed scores per leaf (000 Art. 4.1); the later of two submissions wins."""
     with warehouse.get_connection() as conn:
-        rows, problems = _raw(conn, "submissions")
-        return _store(conn, "submissions", stage_submissions(rows, _scope(conn, paths)), problems)
+        rows, problems = raw_rows(conn, "submissions")
+        return store_staged(conn, "submissions", stage_submissions(rows, scope_from(conn, paths)), problems)
 
 
 @dg.asset(group_name="staging", kinds={"duckdb"}, deps=["raw_appraisals", "stg_units", "frameworks"])
 def stg_appraisals(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """Appraisal and appeal decisions per leaf (000 Art. 5.2; 004 Art. 5)."""
     with warehouse.get_connection() as conn:
-        rows, problems = _raw(conn, "appraisals")
-        return _store(conn, "appraisals", stage_appraisals(rows, _scope(conn, paths)), problems)
-
-
-@dg.asset(group_name="staging", kinds={"duckdb"}, deps=["raw_survey_results", "stg_units", "frameworks"])
-def stg_survey_results(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """Satisfied shares per survey leaf (000 Art. 5.3.c)."""
-    with warehouse.get_connection() as conn:
-        rows, problems = _raw(conn, "survey_results")
-        scope = _scope(conn, paths)
-        write_table(conn, "staging.surveyed_units", surveyed_units(rows, scope))
-        return _store(conn, "survey_results", stage_survey_results(rows, scope), problems)
+        rows, problems = raw_rows(conn, "appraisals")
+        return store_staged(conn, "appraisals", stage_appraisals(rows, scope_from(conn, paths)), problems)
 
 
 @dg.asset(
     group_name="staging",
     kinds={"duckdb"},
-    deps=["stg_units", "stg_submissions", "stg_appraisals", "stg_survey_results"],
+    deps=["raw_survey_results", "stg_units", "frameworks", "stg_survey_respondents"],
+)
+def stg_survey_results(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    """Satisfied shares per survey leaf (000 Art. 5.3.c): from respondents' answers where there are any
+    (staging.survey_leaf_shares), else from survey_results.csv; never both (models.surveys.combine_survey_results)."""
+    with warehouse.get_connection() as conn:
+        rows, problems = raw_rows(conn, "survey_results")
+        scope = scope_from(conn, paths)
+        shares = read_table(conn, "staging.survey_leaf_shares")
+        write_table(conn, "staging.surveyed_units", surveyed_with_respondents(surveyed_units(rows, scope), shares))
+        tolerance = load_survey_config(paths.raw).aggregate_tolerance_pct
+        staged = combine_survey_results(stage_survey_results(rows, scope), shares, tolerance)
+        return store_staged(conn, "survey_results", staged, problems)
+
+
+@dg.asset(
+    group_name="staging",
+    kinds={"duckdb"},
+    deps=[
+        "stg_units",
+        "stg_submissions",
+        "stg_appraisals",
+        "stg_survey_results",
+        "stg_evidence",
+        "stg_reclassifications",
+        "stg_survey_respondents",
+        "stg_survey_dossiers",
+        "stg_papi",
+    ],
 )
 def quarantine(warehouse: DuckDBResource) -> dg.MaterializeResult:
     """Every quarantined row of every source in one table, for officers to fix their files."""
-    sources = ["units", "submissions", "appraisals", "survey_results"]
+    sources = ["units", "submissions", "appraisals", "survey_results", "evidence", "reclassifications"]
+    sources += ["survey_respondents", "survey_dossiers", "papi"]  # assets/surveys.py
     with warehouse.get_connection() as conn:
         frame = pl.concat(
-            [
-                read_table(conn, f"staging.{s}_quarantine").with_columns(pl.lit(s).alias("source"))
-                for s in sources
-            ],
+            [read_table(conn, f"staging.{s}_quarantine").with_columns(pl.lit(s).alias("source")) for s in sources],
             how="vertical",
         )
         write_table(conn, "staging.quarantine", frame)
     by_rule = frame.group_by("rule").len().sort("rule")
-    return dg.MaterializeResult(
-        metadata={"rows": frame.height, **{f"rule:{r}": n for r, n in by_rule.iter_rows()}}
-    )
+    return dg.MaterializeResult(metadata={"rows": frame.height, **{f"rule:{r}": n for r, n in by_rule.iter_rows()}})

@@ -16,7 +16,17 @@ import polars as pl
 
 from models.marts import CONTRACT_COLUMNS
 
-FINAL_SOURCES = ["appeal", "appraisal", "self", "survey", "missing", "not_applicable", "not_surveyed"]
+# `reclassification`: a corrected score after a result was voided (seed 004 Art. 7, models/reclassification.py).
+FINAL_SOURCES = [
+    "appeal",
+    "appraisal",
+    "self",
+    "survey",
+    "missing",
+    "not_applicable",
+    "not_surveyed",
+    "reclassification",
+]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,15 @@ from models.text import normalize_text, parse_number
 
 METHODS = ("appraised", "survey", "bonus", "penalty")
 SCORED_METHODS = ("appraised", "survey")  # count in the unit's max; bonus/penalty do not
+APPRAISED_METHODS = ("appraised", "bonus", "penalty")  # self-assessed, then appraised
+# What the index divides by (framework.yaml `index_max`):
+# - applicable_leaves: Σ max of the leaves that apply, so a unit for which some leaves do not apply
+#   is scaled to 100 (seed 000 Art. 3.3, 4.3.b; seed 004 Art. 3, 6.3);
+# - scale: always the full scale (seed 003 §II.1.d: "tổng điểm tối đa (100 điểm)").
+INDEX_MAX_RULES = ("applicable_leaves", "scale")
+# framework.yaml `appraised_by`: a group's leaves are appraised by each leaf's `appraising_agency`…
+LEAF_AGENCY = "leaf_agency"
+# …or by a named body; `{parent_unit_name}` / `{parent_unit_id}` name a commune's district (001 §II.3.b).
 CRITERIA_SCHEMA = {
     "ruleset_id": pl.String,
     "unit_group": pl.String,
@@ -63,10 +72,25 @@ class Ruleset:
     downgrade_below_pct: float | None = None
     downgrade_steps: int = 1
     tiebreak: str | None = None
+    index_max: str = "applicable_leaves"
+    appraised_by: dict[str, str] = field(default_factory=dict, compare=False)
+    reclassification: bool = False
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     def covers(self, year: int) -> bool:
         return self.valid_from_year <= year and (self.valid_to_year is None or year <= self.valid_to_year)
+
+    @property
+    def unit_groups(self) -> tuple[str, ...]:
+        """Groups this decision scores (a criteria tree) or assigns an appraising body to."""
+        return tuple(dict.fromkeys([*self.criteria_files, *self.appraised_by]))
+
+    def appraiser(self, unit_group: str, leaf_agency: str | None, parent_id: str | None, parent_name: str | None):
+        """Who appraises a leaf of a unit (000 Art. 5.2.a, 9.5-9.11; 001 §II.2-3; 004 Art. 6.2)."""
+        rule = self.appraised_by.get(unit_group, LEAF_AGENCY)
+        if rule == LEAF_AGENCY:
+            return leaf_agency
+        return rule.format(parent_unit_id=parent_id or "?", parent_unit_name=parent_name or "?")
 
     @property
     def band_names(self) -> list[str]:
@@ -77,11 +101,24 @@ def load_ruleset(folder: Path) -> Ruleset:
     path = folder / "framework.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
-        classification = doc["classification"]
+        criteria = doc["criteria"] or {}
+        # A decision without criteria trees (e.g. Bến Tre's plan 2722/QĐ-UBND, seed 001, which only
+        # says who appraises whom) scores nothing and needs no bands.
+        classification = doc["classification"] if criteria else (doc.get("classification") or {"bands": []})
         downgrade = classification.get("downgrade") or {}
         bands = tuple(Band(normalize_text(b["name"]), float(b["min"])) for b in classification["bands"])
         if [b.min for b in bands] != sorted((b.min for b in bands), reverse=True):
             raise FrameworkError(f"{path}: classification.bands phải xếp từ cao xuống thấp")
+        if criteria and not bands:
+            raise FrameworkError(f"{path}: classification.bands không được để trống")
+        index_max = (doc.get("index_max") or "applicable_leaves").strip()
+        if index_max not in INDEX_MAX_RULES:
+            raise FrameworkError(f"{path}: index_max '{index_max}' không thuộc {INDEX_MAX_RULES}")
+        # Each group: `{by: leaf_agency | <body>, source: <seed article>}` or just the `by` text.
+        appraised_by = {
+            str(g): normalize_text(v["by"] if isinstance(v, dict) else v)
+            for g, v in (doc.get("appraised_by") or {}).items()
+        }
         return Ruleset(
             ruleset_id=doc["ruleset_id"],
             family=doc["family"],
@@ -92,13 +129,16 @@ def load_ruleset(folder: Path) -> Ruleset:
             valid_to_year=None if doc.get("valid_to_year") is None else int(doc["valid_to_year"]),
             replaces=doc.get("replaces"),
             scale=float(doc.get("scale", 100)),
-            criteria_files={g: spec["file"] for g, spec in doc["criteria"].items()},
+            criteria_files={g: spec["file"] for g, spec in criteria.items()},
             content_areas=tuple(str(c) for c in doc.get("content_areas", [])),
             bands=bands,
             downgrade_applies_to=tuple(downgrade.get("applies_to", [])),
             downgrade_below_pct=downgrade.get("content_area_below_pct"),
             downgrade_steps=int(downgrade.get("steps", 1)),
             tiebreak=(doc.get("ranking") or {}).get("tiebreak"),
+            index_max=index_max,
+            appraised_by=appraised_by,
+            reclassification=bool((doc.get("reclassification") or {}).get("allowed", False)),
             raw=doc,
         )
     except KeyError as missing:
@@ -129,7 +169,7 @@ def ruleset_for(rulesets: list[Ruleset], family: str, year: int) -> Ruleset | No
 def load_criteria(ruleset: Ruleset) -> pl.DataFrame:
     """All criteria trees of a ruleset as one frame, checked so that scoring can trust it."""
     rows: list[dict] = []
-    for group, filename in ruleset.criteria_files.items():
+    for group, filename in ruleset.criteria_files.items():  # none for a plan-only decision
         path = ruleset.folder / filename
         with path.open(encoding="utf-8-sig", newline="") as fh:
             for line_no, rec in enumerate(csv.DictReader(fh), start=2):
@@ -227,6 +267,10 @@ def rulesets_frame(rulesets: list[Ruleset]) -> pl.DataFrame:
                 "bands": ", ".join(f"{b.name} ≥ {b.min:g}" for b in r.bands),
                 "downgrade_below_pct": r.downgrade_below_pct,
                 "tiebreak": r.tiebreak,
+                "index_max": r.index_max,
+                "reclassification": r.reclassification,
+                "province_rules": r.raw.get("province_rules"),
+                "unit_groups": ", ".join(r.unit_groups),
             }
             for r in rulesets
         ],
@@ -235,5 +279,50 @@ def rulesets_frame(rulesets: list[Ruleset]) -> pl.DataFrame:
             "downgrade_below_pct": pl.Float64,
             "replaces": pl.String,
             "tiebreak": pl.String,
+            "province_rules": pl.String,
+        },
+    )
+
+
+def bands_frame(rulesets: list[Ruleset]) -> pl.DataFrame:
+    """One row per ruleset and band, best first (`position` 1), with its lower bound."""
+    return pl.DataFrame(
+        [
+            {"ruleset_id": r.ruleset_id, "position": i, "band": b.name, "min_index": b.min}
+            for r in rulesets
+            for i, b in enumerate(r.bands, start=1)
+        ],
+        schema={"ruleset_id": pl.String, "position": pl.Int32, "band": pl.String, "min_index": pl.Float64},
+    )
+
+
+def _appraisal_source(ruleset: Ruleset, group: str) -> str | None:
+    spec = (ruleset.raw.get("appraised_by") or {}).get(group)
+    return normalize_text(spec.get("source")) if isinstance(spec, dict) else None
+
+
+def appraisal_bodies_frame(rulesets: list[Ruleset]) -> pl.DataFrame:
+    """Who appraises whom, per decision and unit group (000 Art. 5.2, 9.5-9.11; 001 §II; 003 §III.1;
+    004 Art. 6.2). `leaf_agency` means each leaf's `appraising_agency` in the criteria file."""
+    return pl.DataFrame(
+        [
+            {
+                "ruleset_id": r.ruleset_id,
+                "decision_no": r.decision_no,
+                "unit_group": g,
+                "appraised_by": r.appraised_by.get(g, LEAF_AGENCY),
+                "has_criteria": g in r.criteria_files,
+                "source": _appraisal_source(r, g),
+            }
+            for r in rulesets
+            for g in r.unit_groups
+        ],
+        schema={
+            "ruleset_id": pl.String,
+            "decision_no": pl.String,
+            "unit_group": pl.String,
+            "appraised_by": pl.String,
+            "has_criteria": pl.Boolean,
+            "source": pl.String,
         },
     )

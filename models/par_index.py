@@ -11,7 +11,8 @@ import polars as pl
 
 from models.classification import classify, rank_units
 from models.frameworks import Ruleset
-from models.scoring import component_index, leaf_lineage, unit_totals
+from models.reclassification import apply_band_decisions, as_adjustments
+from models.scoring import component_index, keep_full_max, leaf_lineage, unit_totals
 
 
 @dataclass
@@ -39,9 +40,15 @@ def compute(
     survey: pl.DataFrame,
     rulesets: list[Ruleset],
     surveyed: pl.DataFrame | None = None,
+    reclassifications: pl.DataFrame | None = None,
 ) -> ParIndex:
+    """`reclassifications`: decisions voiding a result found flawed (seed 004 Art. 7,
+    models/reclassification.py); their corrected scores are the last round of a leaf."""
     ruleset_of = {r.ruleset_id: r for r in rulesets}
+    if reclassifications is not None and not reclassifications.is_empty():
+        appraisals = pl.concat([appraisals, as_adjustments(reclassifications)], how="diagonal_relaxed")
     lineage = leaf_lineage(scope, criteria, submissions, appraisals, survey, surveyed)
+    lineage = keep_full_max(lineage, [r.ruleset_id for r in rulesets if r.index_max == "scale"])
     components = component_index(lineage, criteria)
     scales = pl.DataFrame(
         {
@@ -57,10 +64,9 @@ def compute(
         ],
         how="vertical",
     ).with_columns(pl.col("year").cast(pl.Int32))
-    units = scope.with_columns(pl.col("year").cast(pl.Int32)).join(
-        totals, on=["year", "unit_id"], how="inner"
-    )
+    units = scope.with_columns(pl.col("year").cast(pl.Int32)).join(totals, on=["year", "unit_id"], how="inner")
     units = classify(units, components, ruleset_of).join(scales, on="ruleset_id", how="left")
+    units = apply_band_decisions(units, reclassifications)
     # Rank within the group across the province (000 Art. 5.5); communes also within their
     # district, which appraises and publishes them (000 Art. 5.2.a, 5.6.b).
     units = rank_units(units, ["year", "province_code", "unit_group"], pl.col("uses_tiebreak"))
@@ -68,6 +74,4 @@ def compute(
         units.filter(pl.col("unit_group") == "commune"), ["year", "parent_unit_id"], pl.col("uses_tiebreak")
     ).select("year", "unit_id", pl.col("rank").alias("district_rank"))
     units = units.join(district_rank, on=["year", "unit_id"], how="left")
-    return ParIndex(
-        lineage=lineage, components=components, units=units.sort(["year", "unit_group", "rank", "unit_id"])
-    )
+    return ParIndex(lineage=lineage, components=components, units=units.sort(["year", "unit_group", "rank", "unit_id"]))

@@ -116,8 +116,7 @@ def read_form(path: Path, display: str | None = None) -> ReadResult:
             result.problem = problem(
                 Path(name),
                 "wrong_sheet",
-                f"Không có trang tính '{FORM_SHEET}'; "
-                f"các trang có trong tệp: {', '.join(workbook.sheetnames)}",
+                f"Không có trang tính '{FORM_SHEET}'; các trang có trong tệp: {', '.join(workbook.sheetnames)}",
             )
             return result
         labels: dict[str, str | None] = {}
@@ -130,9 +129,7 @@ def read_form(path: Path, display: str | None = None) -> ReadResult:
                     labels[FORM_LABELS[first]] = next((t for t in texts[1:] if t is not None), None)
                 elif first == "mã tiêu chí":
                     header = {
-                        i: FORM_COLUMNS[t.casefold()]
-                        for i, t in enumerate(texts)
-                        if t and t.casefold() in FORM_COLUMNS
+                        i: FORM_COLUMNS[t.casefold()] for i, t in enumerate(texts) if t and t.casefold() in FORM_COLUMNS
                     }
                 continue
             values = {fieldname: texts[i] if i < len(texts) else None for i, fieldname in header.items()}

@@ -50,7 +50,9 @@ def leaf_lineage(
     """One row per unit, year and leaf of the unit's framework, with every round's score.
 
     scope: year, unit_id, unit_group, ruleset_id (the units scored that year).
-    The final score is the latest decided one: appeal → appraisal → self (DOMAIN Scoring 2).
+    The final score is the latest decided one: appeal → appraisal → self (DOMAIN Scoring 2), or,
+    when a result was found flawed and re-classified, the corrected score of that decision
+    (round `reclassification`, seed 004 Art. 7), which also makes the leaf apply.
     Survey leaves get satisfied share × max (seed 000 Art. 5.3.c). A unit that was not
     surveyed that year has its survey leaves not applicable (000 Art. 5.3.a lets districts not
     survey communes); `surveyed` lists the units the survey file names (year, unit_id), even
@@ -78,19 +80,28 @@ def leaf_lineage(
         pl.col("source_row").alias("self_source_row"),
     )
     surveyed_units = (surveyed if surveyed is not None else survey).select("year", "unit_id").unique()
+    # Where a survey share came from: `respondents` (which survey) or `aggregate` (models/surveys.py).
+    survey = survey.with_columns(
+        pl.lit(None, pl.String).alias(c) for c in ("survey_source", "survey_id") if c not in survey.columns
+    )
     frame = (
         base.join(subs, on=LINEAGE_KEYS, how="left")
         .join(latest_decisions(adjustments, "appraisal"), on=LINEAGE_KEYS, how="left")
         .join(latest_decisions(adjustments, "appeal"), on=LINEAGE_KEYS, how="left")
-        .join(survey.select(*LINEAGE_KEYS, "satisfied_pct", "respondents"), on=LINEAGE_KEYS, how="left")
+        .join(latest_decisions(adjustments, "reclassification"), on=LINEAGE_KEYS, how="left")
         .join(
-            surveyed_units.with_columns(pl.lit(True).alias("_surveyed")), on=["year", "unit_id"], how="left"
+            survey.select(*LINEAGE_KEYS, "satisfied_pct", "respondents", "survey_source", "survey_id"),
+            on=LINEAGE_KEYS,
+            how="left",
         )
+        .join(surveyed_units.with_columns(pl.lit(True).alias("_surveyed")), on=["year", "unit_id"], how="left")
     )
     is_survey = pl.col("method") == "survey"
     applicable = (
         pl.when(is_survey)
         .then(pl.col("_surveyed").is_not_null())
+        .when(pl.col("reclassification_score").is_not_null())
+        .then(True)
         .otherwise(~pl.col("not_applicable").fill_null(False))
     )
     survey_points = pl.col("satisfied_pct") / 100 * pl.col("max_points")
@@ -99,7 +110,7 @@ def leaf_lineage(
         .then(None)
         .when(is_survey)
         .then(survey_points.fill_null(0.0))
-        .otherwise(pl.coalesce("appeal_score", "appraisal_score", "self_score", pl.lit(0.0)))
+        .otherwise(pl.coalesce("reclassification_score", "appeal_score", "appraisal_score", "self_score", pl.lit(0.0)))
     )
     source = (
         pl.when(~pl.col("applicable") & is_survey)
@@ -108,6 +119,8 @@ def leaf_lineage(
         .then(pl.lit("not_applicable"))
         .when(is_survey & pl.col("satisfied_pct").is_not_null())
         .then(pl.lit("survey"))
+        .when(pl.col("reclassification_score").is_not_null())
+        .then(pl.lit("reclassification"))
         .when(pl.col("appeal_score").is_not_null())
         .then(pl.lit("appeal"))
         .when(pl.col("appraisal_score").is_not_null())
@@ -140,20 +153,12 @@ def unit_totals(lineage: pl.DataFrame, scale: float = 100.0) -> pl.DataFrame:
             pl.col("final_score").filter(pl.col("method") == "bonus").sum().alias("bonus_points"),
             pl.col("final_score").filter(pl.col("method") == "penalty").sum().alias("penalty_points"),
             pl.col("max_points").filter(scored).sum().alias("max_points"),
-            pl.col("max_points")
-            .filter(pl.col("method").is_in(SCORED_METHODS))
-            .sum()
-            .alias("full_max_points"),
-            pl.col("final_score")
-            .filter(pl.col("tiebreak") & pl.col("applicable"))
-            .sum()
-            .alias("tiebreak_points"),
+            pl.col("max_points").filter(pl.col("method").is_in(SCORED_METHODS)).sum().alias("full_max_points"),
+            pl.col("final_score").filter(pl.col("tiebreak") & pl.col("applicable")).sum().alias("tiebreak_points"),
             (pl.col("final_source") == "missing").sum().alias("missing_leaves"),
         )
         .with_columns(
-            (pl.col("scored_points") + pl.col("bonus_points") - pl.col("penalty_points")).alias(
-                "achieved_points"
-            )
+            (pl.col("scored_points") + pl.col("bonus_points") - pl.col("penalty_points")).alias("achieved_points")
         )
         .with_columns(
             pl.when(pl.col("max_points") > 0)
@@ -163,6 +168,18 @@ def unit_totals(lineage: pl.DataFrame, scale: float = 100.0) -> pl.DataFrame:
             .alias("index_pct")
         )
         .sort(["year", "unit_id"])
+    )
+
+
+def keep_full_max(lineage: pl.DataFrame, ruleset_ids: list[str]) -> pl.DataFrame:
+    """Rulesets whose index is over the full scale (`index_max: scale`; Quảng Ninh, seed 003
+    §II.1.d: "tổng điểm tối đa (100 điểm)") keep every leaf in the max: a leaf the unit marked
+    not applicable, or a survey leaf of a unit not surveyed, still counts and scores 0.
+    `final_source` still says why (`not_applicable`, `not_surveyed`)."""
+    kept = pl.col("ruleset_id").is_in(ruleset_ids) & pl.col("method").is_in(SCORED_METHODS) & ~pl.col("applicable")
+    return lineage.with_columns(
+        pl.when(kept).then(0.0).otherwise(pl.col("final_score")).alias("final_score"),
+        (pl.col("applicable") | kept).alias("applicable"),
     )
 
 
@@ -185,10 +202,7 @@ def component_index(lineage: pl.DataFrame, criteria: pl.DataFrame) -> pl.DataFra
     ancestry = (
         leaves.with_columns(
             pl.concat_list(
-                [
-                    pl.when(parts.list.len() >= i).then(parts.list.head(i).list.join("."))
-                    for i in range(1, depth + 1)
-                ]
+                [pl.when(parts.list.len() >= i).then(parts.list.head(i).list.join(".")) for i in range(1, depth + 1)]
             ).alias("node_code")
         )
         .explode("node_code", empty_as_null=True)

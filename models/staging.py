@@ -33,6 +33,9 @@ LABELS = {
     "decision_date": "Ngày quyết định",
     "satisfied_pct": "Tỷ lệ hài lòng (%)",
     "respondents": "Số người trả lời",
+    "document": "Số, ký hiệu văn bản",
+    "doc_date": "Ngày văn bản",
+    "system_date": "Ngày trên hệ thống",
 }
 ROUNDS = {"appraisal": "appraisal", "thẩm định": "appraisal", "appeal": "appeal", "phúc khảo": "appeal"}
 
@@ -101,9 +104,7 @@ def _number(raw: dict, column: str, *, required: bool = True) -> float | None:
 def _year(raw: dict) -> int:
     year = _number(raw, "year")
     if year is None or not float(year).is_integer() or not 2000 <= year <= 2100:
-        raise RowProblem(
-            "year", "bad_year", f"Năm đánh giá '{raw.get('year')}' không hợp lệ", raw.get("year")
-        )
+        raise RowProblem("year", "bad_year", f"Năm đánh giá '{raw.get('year')}' không hợp lệ", raw.get("year"))
     return int(year)
 
 
@@ -124,8 +125,7 @@ def stage_provinces(raw_rows: list[dict]) -> pl.DataFrame:
                 "province_code": normalize_text(r.get("province_code")),
                 "province_name": normalize_text(r.get("province_name")),
                 "ruleset_family": normalize_text(r.get("ruleset_family")),
-                "synthetic": (normalize_text(r.get("synthetic")) or "").casefold()
-                in {"có", "yes", "true", "1"},
+                "synthetic": (normalize_text(r.get("synthetic")) or "").casefold() in {"có", "yes", "true", "1"},
             }
             for r in raw_rows
         ],
@@ -138,7 +138,11 @@ def stage_provinces(raw_rows: list[dict]) -> pl.DataFrame:
     )
 
 
-def stage_units(raw_rows: list[dict], provinces: pl.DataFrame) -> StageResult:
+def stage_units(
+    raw_rows: list[dict], provinces: pl.DataFrame, unit_groups: tuple[str, ...] = UNIT_GROUPS
+) -> StageResult:
+    """`unit_groups`: the groups the frameworks define (Quảng Ninh adds central agencies and
+    public service units, seed 003 §I.3); the default is the three groups of seed 000."""
     known_provinces = set(provinces["province_code"])
     ids = {normalize_text(r.get("unit_id")) for r in raw_rows}
     seen: set[str] = set()
@@ -151,11 +155,11 @@ def stage_units(raw_rows: list[dict], provinces: pl.DataFrame) -> StageResult:
             if unit_id in seen:
                 raise RowProblem("unit_id", "duplicate_unit", f"Mã đơn vị {unit_id} bị trùng", unit_id)
             group = normalize_text(raw.get("unit_group"))
-            if group not in UNIT_GROUPS:
+            if group not in unit_groups:
                 raise RowProblem(
                     "unit_group",
                     "unknown_group",
-                    f"Nhóm đơn vị '{group}' không thuộc {', '.join(UNIT_GROUPS)}",
+                    f"Nhóm đơn vị '{group}' không thuộc {', '.join(unit_groups)}",
                     group,
                 )
             parent = normalize_text(raw.get("parent_unit_id"))
@@ -168,9 +172,7 @@ def stage_units(raw_rows: list[dict], provinces: pl.DataFrame) -> StageResult:
                 )
             province = normalize_text(raw.get("province_code"))
             if province not in known_provinces:
-                raise RowProblem(
-                    "province_code", "unknown_province", f"Mã tỉnh '{province}' không có", province
-                )
+                raise RowProblem("province_code", "unknown_province", f"Mã tỉnh '{province}' không có", province)
         except RowProblem as p:
             bad.append(_record(raw, p))
             continue
@@ -200,9 +202,7 @@ def stage_units(raw_rows: list[dict], provinces: pl.DataFrame) -> StageResult:
 class Scope:
     """Which framework scores a unit in a year: province → ruleset family → decision in force."""
 
-    def __init__(
-        self, units: pl.DataFrame, provinces: pl.DataFrame, rulesets: list[Ruleset], criteria: pl.DataFrame
-    ):
+    def __init__(self, units: pl.DataFrame, provinces: pl.DataFrame, rulesets: list[Ruleset], criteria: pl.DataFrame):
         self.units = {u["unit_id"]: u for u in units.iter_rows(named=True)}
         self.by_name = {name_key(u["unit_name"]): u["unit_id"] for u in self.units.values()}
         self.family = dict(zip(provinces["province_code"], provinces["ruleset_family"], strict=True))
@@ -217,9 +217,7 @@ class Scope:
             unit_id = self.by_name.get(name_key(raw.get("unit_name")))
         if unit_id not in self.units:
             value = raw.get("unit_id") or raw.get("unit_name")
-            raise RowProblem(
-                "unit_id", "unknown_unit", f"Đơn vị '{value}' không có trong danh mục đơn vị", value
-            )
+            raise RowProblem("unit_id", "unknown_unit", f"Đơn vị '{value}' không có trong danh mục đơn vị", value)
         return self.units[unit_id]
 
     def criterion(self, unit: dict, year: int, code: str | None) -> tuple[Ruleset, dict]:
@@ -244,9 +242,7 @@ def _within_max(score: float | None, leaf: dict, column: str) -> None:
         return
     shown = f"{score:g}".replace(".", ",")
     if score < 0:
-        raise RowProblem(
-            column, "negative_score", f"{LABELS[column]} {shown} âm (tiêu chí {leaf['code']})", score
-        )
+        raise RowProblem(column, "negative_score", f"{LABELS[column]} {shown} âm (tiêu chí {leaf['code']})", score)
     if score > leaf["max_points"] + 1e-9:
         raise RowProblem(
             column,
@@ -406,9 +402,7 @@ def stage_appraisals(raw_rows: list[dict], scope: Scope) -> StageResult:
                 "source_row": raw.get("row_number"),
             }
         )
-    return StageResult(
-        pl.DataFrame(good, schema=APPRAISAL_SCHEMA, orient="row"), _quarantine_frame(bad), len(raw_rows)
-    )
+    return StageResult(pl.DataFrame(good, schema=APPRAISAL_SCHEMA, orient="row"), _quarantine_frame(bad), len(raw_rows))
 
 
 SURVEY_SCHEMA = {
@@ -440,9 +434,7 @@ def stage_survey_results(raw_rows: list[dict], scope: Scope) -> StageResult:
                 )
             pct = _number(raw, "satisfied_pct")
             if not 0 <= pct <= 100:
-                raise RowProblem(
-                    "satisfied_pct", "pct_out_of_range", f"Tỷ lệ hài lòng {pct:g} ngoài 0-100", pct
-                )
+                raise RowProblem("satisfied_pct", "pct_out_of_range", f"Tỷ lệ hài lòng {pct:g} ngoài 0-100", pct)
             respondents = _number(raw, "respondents", required=False)
         except RowProblem as p:
             bad.append(_record(raw, p))
@@ -459,9 +451,7 @@ def stage_survey_results(raw_rows: list[dict], scope: Scope) -> StageResult:
                 "source_row": raw.get("row_number"),
             }
         )
-    rows = _keep_latest(
-        pl.DataFrame(good, schema=SURVEY_SCHEMA, orient="row"), ["source_file", "source_row"], bad
-    )
+    rows = _keep_latest(pl.DataFrame(good, schema=SURVEY_SCHEMA, orient="row"), ["source_file", "source_row"], bad)
     return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
 
 
@@ -479,3 +469,44 @@ def surveyed_units(raw_rows: list[dict], scope: Scope) -> pl.DataFrame:
         except RowProblem:
             continue  # the row is quarantined by stage_survey_results with its reason
     return pl.DataFrame(sorted(found), schema={"year": pl.Int32, "unit_id": pl.String}, orient="row")
+
+
+EVIDENCE_SCHEMA = {
+    "year": pl.Int32,
+    "unit_id": pl.String,
+    "document": pl.String,
+    "title": pl.String,
+    "doc_date": pl.Date,
+    "system_date": pl.Date,
+    "source_file": pl.String,
+    "source_row": pl.Int64,
+}
+
+
+def stage_evidence_register(raw_rows: list[dict], scope: Scope) -> StageResult:
+    """A unit's evidence register (optional): each document's own date and its date in the system."""
+    good, bad = [], []
+    for raw in raw_rows:
+        try:
+            unit = scope.unit(raw)
+            year = _year(raw)
+            document = normalize_text(raw.get("document"))
+            if not document:
+                raise RowProblem("document", "required", "Thiếu số, ký hiệu văn bản")
+            doc_date, system_date = _date(raw, "doc_date"), _date(raw, "system_date")
+        except RowProblem as p:
+            bad.append(_record(raw, p))
+            continue
+        good.append(
+            {
+                "year": year,
+                "unit_id": unit["unit_id"],
+                "document": document.upper(),
+                "title": normalize_text(raw.get("title")),
+                "doc_date": doc_date,
+                "system_date": system_date,
+                "source_file": raw.get("source_file"),
+                "source_row": raw.get("row_number"),
+            }
+        )
+    return StageResult(pl.DataFrame(good, schema=EVIDENCE_SCHEMA, orient="row"), _quarantine_frame(bad), len(raw_rows))

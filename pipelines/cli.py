@@ -36,13 +36,9 @@ def run(raw_dir: str | None, curated_dir: str | None) -> int:
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
     if not result.success:
-        for event in result.all_events:
-            if event.is_failure and event.event_specific_data is not None:
-                error = getattr(event.event_specific_data, "error", None)
-                print(
-                    f"LỖI ở bước {event.step_key}: {error.message if error else event.message}",
-                    file=sys.stderr,
-                )
+        for message in failure_messages(result):
+            print(message, file=sys.stderr)
+        print(f"Kho đã công bố trước đó vẫn giữ nguyên: {paths.warehouse_path}", file=sys.stderr)
         return 1
     print("Đã chạy xong (dữ liệu mẫu là dữ liệu tổng hợp nếu dùng data/raw của dự án).")
     print(f"  Kho dữ liệu DuckDB: {paths.warehouse_path}")
@@ -51,15 +47,36 @@ def run(raw_dir: str | None, curated_dir: str | None) -> int:
     return 0
 
 
+def failure_messages(result) -> list[str]:
+    """The root cause of each failed step, not Dagster's wrapper ('Error occurred while executing op')."""
+    messages = []
+    for event in result.all_events:
+        error = getattr(event.event_specific_data, "error", None) if event.is_failure else None
+        if error is None:
+            continue
+        while error.cause is not None:
+            error = error.cause
+        messages.append(f"LỖI ở bước {event.step_key}: {error.message.strip()}")
+    return messages
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chiso", description="chiso: PAR Index warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
     run_p = sub.add_parser("run", help="materialise every asset (raw → marts → dashboard)")
     run_p.add_argument("--raw-dir", help="input folder (default: data/raw)")
     run_p.add_argument("--curated-dir", help="output folder (default: data/curated)")
+    ex_p = sub.add_parser("explain", help="one unit's index leaf by leaf, band, rank and gap (Vietnamese)")
+    ex_p.add_argument("--year", type=int, required=True, help="evaluation year")
+    ex_p.add_argument("--unit", required=True, help="unit id from units.csv, e.g. S04")
+    ex_p.add_argument("--warehouse", help="DuckDB file (default: data/curated/warehouse.duckdb)")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args.raw_dir, args.curated_dir)
+    if args.command == "explain":
+        from pipelines.explain_cmd import run_explain
+
+        return run_explain(args.year, args.unit, args.warehouse)
     return 2
 
 

@@ -6,12 +6,16 @@ import os
 
 import dagster as dg
 
-from assets import core, publish, raw, reports, staging
+from assets import core, evidence, plan, publish, raw, reports, rulesets, staging, surveys
 from assets.checks import all_checks
 from assets.marts import mart_assets
 from pipelines.resources import ChisoPaths, Warehouse
 
-ALL_ASSETS = [*dg.load_assets_from_modules([raw, staging, core, reports, publish]), *mart_assets]
+_BUILT = [
+    *dg.load_assets_from_modules([raw, staging, evidence, core, rulesets, surveys, plan, reports]),
+    *mart_assets,
+]
+ALL_ASSETS = [*_BUILT, publish.published_warehouse_asset([key for a in _BUILT for key in a.keys])]
 
 # Recompute everything: years are cheap to score, and every past year must stay
 # recomputable with its own framework (DOMAIN "Frameworks").
@@ -46,7 +50,7 @@ def make_resources(raw_dir: str | None = None, curated_dir: str | None = None) -
 def make_definitions(raw_dir: str | None = None, curated_dir: str | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
-        asset_checks=all_checks,
+        asset_checks=[*all_checks, *surveys.survey_checks],
         jobs=[recompute_job],
         schedules=[yearly_schedule],
         resources=make_resources(raw_dir, curated_dir),

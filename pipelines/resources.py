@@ -66,6 +66,8 @@ class Warehouse(DuckDBResource):
             working.parent.mkdir(parents=True, exist_ok=True)
             if self.published and Path(self.published).exists():
                 shutil.copy2(self.published, working)  # keep history tables such as raw.file_versions
+        with self.get_connection():
+            pass  # fail the run at once, with the clear message, if another run holds the lock
 
     @contextmanager
     def get_connection(self):

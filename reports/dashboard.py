@@ -20,7 +20,7 @@ import html
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -826,7 +826,7 @@ def build_dashboard(
     *,
     synthetic: bool,
     generated_at: str,
-    band_order: Sequence[str] = DEFAULT_BAND_ORDER,
+    band_order: Sequence[str] | Mapping[str, Sequence[str]] = DEFAULT_BAND_ORDER,
     extra_sections: Sequence[tuple[str, str, str]] = (),
 ) -> str:
     """Return the whole leadership dashboard as one self-contained HTML document.
@@ -836,7 +836,8 @@ def build_dashboard(
 
     Pure: the same inputs give byte-identical output (figure ids derive from the
     section and chart names; ``generated_at`` is passed in, never read from a clock).
-    ``band_order`` lists the band names best first; colours follow that position.
+    ``band_order`` lists the band names best first; colours follow that position. It may also map
+    each province name to its own order (each province's ruleset has its own bands).
     """
     par = _prepare_par(par_index)
     comps = _prepare_components(components)
@@ -859,7 +860,12 @@ def build_dashboard(
         codes = sorted({c for c in pdf["province_code"].to_list() if c})
         pcode = codes[0] if codes else province
         for group in _group_order(pdf["unit_group"].unique().to_list()):
-            anchor, label, body, _ = _section(par, comps, province, pcode, group, multi, band_order, parent_names, used)
+            order = (
+                {_nfc(k): v for k, v in band_order.items()}.get(province, DEFAULT_BAND_ORDER)
+                if isinstance(band_order, Mapping)
+                else band_order
+            )
+            anchor, label, body, _ = _section(par, comps, province, pcode, group, multi, order, parent_names, used)
             sections.append(body)
             nav.append(f'<a href="#{_esc(anchor)}">{_esc(label)}</a>')
 

@@ -11,6 +11,7 @@ SOURCE_LABELS = {
     "submissions": "Tự đánh giá",
     "appraisals": "Thẩm định, phúc khảo",
     "survey_results": "Kết quả điều tra xã hội học",
+    "evidence": "Sổ tài liệu kiểm chứng",
 }
 RULE_LABELS = {
     "above_max": "Điểm vượt điểm tối đa",
@@ -82,7 +83,7 @@ def quality_section(quarantine: pl.DataFrame, balance: pl.DataFrame, checks: pl.
         by_rule = (
             quarantine.group_by(["source", "rule"])
             .agg(pl.len().alias("n"))
-            .sort(["source", "n"], descending=[False, True])
+            .sort(["source", "n", "rule"], descending=[False, True, False])
         )
         parts.append(
             _table(
@@ -94,7 +95,7 @@ def quality_section(quarantine: pl.DataFrame, balance: pl.DataFrame, checks: pl.
                 ],
             )
         )
-        shown = quarantine.sort(["source_file", "row_number"], nulls_last=True).head(DETAIL_ROWS)
+        shown = quarantine.sort(["source_file", "row_number", "rule", "column_name"], nulls_last=True).head(DETAIL_ROWS)
         parts.append(
             _table(
                 f"Chi tiết ({shown.height} / {quarantine.height} dòng đầu tiên)",

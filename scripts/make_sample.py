@@ -1282,6 +1282,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Synthetic sample (Tỉnh Mẫu, dữ liệu tổng hợp): {len(written)} files written to {args.out}")
     for line in summary:
         print("  " + line)
+    # Two more synthetic provinces under Quảng Ninh's and Quảng Trị's rules, in their own files.
+    from scripts.make_sample_rulesets import main as make_rulesets_sample
+
+    make_rulesets_sample(["--out", str(args.out)])
 
 
 if __name__ == "__main__":

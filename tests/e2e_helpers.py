@@ -56,7 +56,9 @@ def write_form(path: Path, unit_id: str, unit_name: str, year: int, rows: list[t
 def run_job(raw_dir: Path, curated_dir: Path) -> dg.ExecuteInProcessResult:
     defs = make_definitions(str(raw_dir), str(curated_dir))
     return defs.resolve_job_def("chiso_recompute").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
 
 

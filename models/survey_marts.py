@@ -1,0 +1,78 @@
+"""Public contract tables of the surveys (docs/marts.md "Surveys"), as DuckDB SQL over the core layer.
+
+Kept apart from `models.marts.MARTS` because those all depend on `par_scores`; these depend on the
+survey assets (assets/surveys.py). Changing a column here is changing a contract: update
+docs/marts.md and tests/test_survey_end_to_end.py in the same commit.
+"""
+
+_SURVEY_INDEX = """
+SELECT
+    s.year, s.unit_id, s.component, s.pct, s.ci_low, s.ci_high, s.n_respondents, s.flag,
+    s.level, s.unit_group, s.province_code, u.unit_name, s.component_title, s.component_order,
+    s.effective_n, s.n_answers, s.n_satisfied, s.n_dont_know, s.n_blank, s.n_invalid, s.weighted,
+    s.survey_id, p.province_name AS province, p.synthetic
+FROM core.survey_index s
+LEFT JOIN staging.units u ON u.unit_id = s.unit_id
+LEFT JOIN staging.provinces p ON p.province_code = s.province_code
+WHERE s.survey_kind = '{kind}'
+ORDER BY s.survey_id, s.year, s.level DESC, s.province_code, s.unit_group, s.unit_id, s.component_order
+"""
+
+SIPAS_INDEX = _SURVEY_INDEX.format(kind="citizen")
+CIVIL_SERVANT_INDEX = _SURVEY_INDEX.format(kind="civil_servant")
+
+PAPI_INDEX = """
+SELECT
+    year, province, dimension, score, rank, delta_prev_year,
+    dimension_no, dimension_name, max_score, complete, n_provinces, tier, tier_label,
+    prev_year_score, top_n, top_n_cutoff, gap_to_top_n, in_top_n, series, province_code, synthetic
+FROM core.papi_index
+ORDER BY year, dimension = 'total' DESC, dimension_no, rank NULLS LAST, province
+"""
+
+SURVEY_SAMPLE_PLAN = """
+SELECT
+    s.year, s.unit_id, u.unit_name, u.unit_group, s.dossiers, s.margin_of_error, s.n_required,
+    s.n_respondents, s.shortfall, s.sample_short, s.plan_year, s.n_planned, s.warning, s.survey_id,
+    p.synthetic
+FROM core.survey_sample_plan s
+LEFT JOIN staging.units u ON u.unit_id = s.unit_id
+LEFT JOIN staging.provinces p ON p.province_code = u.province_code
+ORDER BY s.survey_id, s.year, u.unit_group, s.unit_id
+"""
+
+# mart table → (SQL, the core/staging assets it reads)
+SURVEY_MARTS: dict[str, tuple[str, list[str]]] = {
+    "marts.sipas_index": (SIPAS_INDEX, ["survey_scores", "stg_units"]),
+    "marts.civil_servant_index": (CIVIL_SERVANT_INDEX, ["survey_scores", "stg_units"]),
+    "marts.papi_index": (PAPI_INDEX, ["papi_scores"]),
+    "marts.survey_sample_plan": (SURVEY_SAMPLE_PLAN, ["survey_sample_planning", "stg_units"]),
+}
+
+# name → (table, SQL selecting rows that break the rule, the rule in words); as expectations.contracts.
+SURVEY_RULES: dict[str, tuple[str, str, str]] = {
+    "sipas_index_unique": (
+        "marts.sipas_index",
+        "SELECT survey_id, year, level, unit_id, unit_group, province_code, component, count(*) AS n "
+        "FROM marts.sipas_index GROUP BY ALL HAVING n > 1",
+        "one row per survey, year, level, unit (or group, or province) and component",
+    ),
+    "sipas_index_interval": (
+        "marts.sipas_index",
+        "SELECT year, unit_id, component, pct, ci_low, ci_high FROM marts.sipas_index "
+        "WHERE pct < 0 OR pct > 100 OR ci_low > pct + 1e-9 OR ci_high < pct - 1e-9 "
+        "OR (pct IS NULL) <> coalesce(flag = 'no_answers', false)",
+        "share within 0-100 and inside its interval; no share only when nobody answered",
+    ),
+    "papi_index_unique": (
+        "marts.papi_index",
+        "SELECT year, province, dimension, count(*) AS n FROM marts.papi_index GROUP BY ALL HAVING n > 1",
+        "one row per year, province and dimension",
+    ),
+    "papi_index_within_max": (
+        "marts.papi_index",
+        "SELECT year, province, dimension, score, max_score FROM marts.papi_index "
+        "WHERE score < 0 OR score > max_score + 1e-9",
+        "a dimension within 0-10, the total within 10 × the number of dimensions",
+    ),
+}

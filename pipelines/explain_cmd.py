@@ -1,0 +1,39 @@
+"""`chiso explain --year Y --unit U [--warehouse PATH]`: read the published warehouse, print models.explain."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+
+from models.explain import explain
+from pipelines.resources import ChisoPaths
+
+# table → the rows explain needs (`?` = year, then unit id where two are given)
+QUERIES = {
+    "par_index": ("SELECT * FROM marts.par_index WHERE year = ?", 1),
+    "lineage": ("SELECT * FROM marts.score_lineage WHERE year = ? AND unit_id = ?", 2),
+    "components": ("SELECT * FROM marts.par_component_index WHERE year = ? AND unit_id = ?", 2),
+    "band_gap": ("SELECT * FROM marts.band_gap WHERE year = ? AND unit_id = ?", 2),
+    "history": ("SELECT * FROM marts.par_index_history WHERE year = ? AND unit_id = ?", 2),
+    "criteria": ("SELECT * FROM staging.criteria", 0),
+    "rulesets": ("SELECT * FROM staging.rulesets", 0),
+    "bands": ("SELECT * FROM staging.ruleset_bands", 0),
+}
+
+
+def explain_from_warehouse(warehouse: Path, year: int, unit_id: str) -> str:
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        frames = {name: conn.execute(sql, [year, unit_id][:n]).pl() for name, (sql, n) in QUERIES.items()}
+    return explain(year, unit_id, **frames)
+
+
+def run_explain(year: int, unit_id: str, warehouse: str | None) -> int:
+    path = Path(warehouse) if warehouse else ChisoPaths().warehouse_path
+    if not path.exists():
+        print(f"Không có kho dữ liệu {path}: hãy chạy `chiso run` trước.", file=sys.stderr)
+        return 1
+    text = explain_from_warehouse(path, year, unit_id.strip())
+    print(text, end="")
+    return 0 if not text.startswith("Không có kết quả") else 1

@@ -1,0 +1,126 @@
+"""A folder of deliberately broken inputs (tests/fixtures/broken_inputs, written by
+tests/fixtures/make_broken_inputs.py) through the real job: every bad row quarantined with its
+reason, nothing lost, the rest scored. Expected numbers are worked out by hand below."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e_helpers import query, run_job
+
+BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken_inputs"
+SUB = "submissions/2023/"
+
+# (file, row, rule): every mistake put into the fixture; None = the whole file.
+EXPECTED_PROBLEMS = {
+    ("units.csv", 5, "unknown_group"),
+    ("units.csv", 6, "duplicate_unit"),
+    (SUB + "U1.xlsx", 11, "not_a_number"),
+    (SUB + "U1.xlsx", 13, "above_max"),
+    (SUB + "U1.xlsx", 14, "negative_score"),
+    (SUB + "U1.xlsx", 15, "unknown_criterion"),
+    (SUB + "U3_sai_trang.xlsx", None, "wrong_sheet"),
+    (SUB + "U3_khong_phai_excel.xlsx", None, "not_a_spreadsheet"),
+    (SUB + "ghi_chu.txt", None, "unsupported_file"),
+    (SUB + "xuat.csv", 2, "superseded"),
+    (SUB + "xuat.csv", 6, "unknown_unit"),
+    (SUB + "xuat.csv", 7, "not_a_number"),  # "2O23": Năm đánh giá is not a number
+    (SUB + "xuat.csv", 8, "unknown_unit"),
+    (SUB + "xuat.csv", 9, "no_framework"),
+    ("appraisals.csv", 2, "unknown_round"),
+    ("appraisals.csv", 3, "above_max"),
+    ("appraisals.csv", 4, "not_a_date"),
+    ("survey_results.csv", 3, "pct_out_of_range"),
+}
+
+
+@pytest.fixture(scope="module")
+def curated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("broken")
+    result = run_job(BROKEN, out)
+    assert result.success, "bad rows must not stop the run"
+    return out
+
+
+def test_every_bad_row_is_quarantined_with_its_reason(curated):
+    q = query(curated, "SELECT * FROM staging.quarantine")
+    got = {(r["source_file"], r["row_number"], r["rule"]) for r in q.iter_rows(named=True)}
+    assert got == EXPECTED_PROBLEMS
+    assert q["message"].is_not_null().all()
+
+
+def test_messages_name_the_cell_in_vietnamese(curated):
+    q = query(curated, "SELECT * FROM staging.quarantine WHERE source_file LIKE '%U1.xlsx'")
+    above = q.filter(q["rule"] == "above_max").row(0, named=True)
+    assert (above["sheet"], above["row_number"], above["column_name"], above["value"]) == (
+        "Tự đánh giá", 13, "Điểm tự đánh giá", "35.0")
+    assert above["message"] == "Điểm tự đánh giá 35 vượt điểm tối đa 30 của tiêu chí 2.1"
+    sheet = query(curated, "SELECT message FROM staging.quarantine WHERE rule = 'wrong_sheet'").item()
+    assert "Tự đánh giá" in sheet and "Sheet1" in sheet
+
+
+def test_rows_in_equal_rows_staged_plus_quarantined_plus_set_aside(curated):
+    balance = {r["source"]: r for r in query(curated, "SELECT * FROM quality.row_balance").iter_rows(named=True)}
+    # Submissions: U1.xlsx 9 criterion rows + xuat.csv 12 + xuat_bo_sung.csv 1 = 22 in;
+    # quarantined rows: U1 11, 13, 14, 15 and xuat 2, 6, 7, 8, 9 = 9; set aside: nodes 1 and 2 = 2.
+    s = balance["submissions"]
+    assert (s["rows_in"], s["rows_staged"], s["rows_quarantined"], s["rows_set_aside"]) == (22, 11, 9, 2)
+    assert s["files_unreadable"] == 3
+    u = balance["units"]
+    assert (u["rows_in"], u["rows_staged"], u["rows_quarantined"]) == (5, 3, 2)
+    checks = query(curated, "SELECT * FROM quality.check_results WHERE check_name LIKE '%rows_balance'")
+    assert checks["passed"].all()
+
+
+def test_the_rest_is_scored(curated):
+    rows = {r["unit_id"]: r for r in query(curated, "SELECT * FROM marts.par_index").iter_rows(named=True)}
+    # U1: 1.1 = 18.5 (decimal comma); 1.2, 2.1, 2.2 quarantined → missing → 0; survey 95% × 20 = 19;
+    #     9.1 blank → no bonus; 9.2 = 0 → 37.5 of 100 → Yếu. Four leaves have no score at all.
+    assert rows["U1"]["index_pct"] == pytest.approx(37.5)
+    assert rows["U1"]["band"] == "Yếu"
+    assert rows["U1"]["missing_leaves"] == 4
+    # U2: 1.1 = 15 (the later submission wins), 1.2 = 20, 2.1 = 27.5, 2.2 = 9.5 (its appraisals were
+    #     quarantined, so self scores stand); 8.1's survey row was quarantined: surveyed, so 0 → 72 → Khá.
+    assert rows["U2"]["index_pct"] == pytest.approx(72.0)
+    assert rows["U2"]["max_points"] == pytest.approx(100.0)
+    assert rows["U2"]["band"] == "Khá"
+    assert rows["U2"]["unit_name"] == "Sở Tư pháp"
+    # U3: 1.1 appraised 10; 1.2 = 20; 2.1 = 30; 2.2 not applicable; survey 80% → 16 → 76 of 90 = 84.44 → Tốt.
+    assert rows["U3"]["index_pct"] == pytest.approx(76 / 90 * 100)
+    assert rows["U3"]["band"] == "Tốt"
+    assert [rows[u]["rank"] for u in ("U3", "U2", "U1")] == [1, 2, 3]
+    assert "U4" not in rows
+
+
+def test_evidence_penalty_candidates(curated):
+    flags = query(curated, "SELECT unit_id, document, flag, leaf_code FROM marts.evidence_flags ORDER BY ALL").rows()
+    assert flags == [
+        ("U2", "11a/BC-STP", "inserted_number", "1.2"),
+        ("U3", "45/KH-YT", "duplicate_number", "1.1"),
+        ("U3", "45/KH-YT", "duplicate_number", "1.2"),
+    ]
+
+
+def test_input_text_is_escaped_in_the_dashboard(curated):
+    page = (curated / "dashboard.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_raw_files_unchanged_and_versions_recorded(curated, tmp_path):
+    versions = query(curated, "SELECT * FROM raw.file_versions")
+    assert versions.filter(versions["source_file"] == "units.csv")["version"].to_list() == [1]
+    # Running again on the same files adds no version; a changed file becomes version 2.
+    import shutil
+
+    raw = tmp_path / "raw"
+    shutil.copytree(BROKEN, raw)
+    assert run_job(raw, curated).success
+    assert query(curated, "SELECT count(*) FROM raw.file_versions").item() == versions.height
+    with (raw / "units.csv").open("a", encoding="utf-8") as fh:
+        fh.write("U5,Sở Xây dựng,department,,T\n")
+    assert run_job(raw, curated).success
+    again = query(curated, "SELECT version FROM raw.file_versions WHERE source_file = 'units.csv' ORDER BY 1")
+    assert again["version"].to_list() == [1, 2]

@@ -1,0 +1,75 @@
+"""A failed run leaves the last good warehouse readable; a second writer gets a clear message."""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pipelines.cli import failure_messages
+from tests.e2e_helpers import query, run_job
+
+BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken_inputs"
+BIN = Path(sys.executable).parent
+
+
+def _failure_text(result) -> str:
+    return " ".join(failure_messages(result))
+
+
+def test_failed_run_keeps_last_good_warehouse(tmp_path):
+    raw, curated = tmp_path / "raw", tmp_path / "curated"
+    shutil.copytree(BROKEN, raw)
+    assert run_job(raw, curated).success
+    before = query(curated, "SELECT * FROM marts.par_index ORDER BY unit_id")
+    # A framework that no longer adds up stops the run halfway (staging), after raw tables were rewritten.
+    yaml = raw / "frameworks/mini-2021/framework.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("scale: 100", "scale: 90"), encoding="utf-8")
+    (raw / "submissions/2023/xuat_bo_sung.csv").unlink()
+    failed = run_job(raw, curated)
+    assert not failed.success
+    assert "thang điểm 90" in _failure_text(failed)
+    after = query(curated, "SELECT * FROM marts.par_index ORDER BY unit_id")
+    assert after.equals(before)
+
+
+def test_second_writer_gets_a_clear_message(tmp_path):
+    curated = tmp_path / "curated"
+    assert run_job(BROKEN, curated).success
+    working = curated / ".working" / "warehouse.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(working)!r}); print('held', flush=True); "
+                               "time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = run_job(BROKEN, curated)
+        assert not result.success
+        assert "đang được một lần chạy khác ghi" in _failure_text(result)
+    finally:
+        holder.kill()
+        holder.wait()
+    # The published warehouse stayed readable throughout, and the next run goes through.
+    assert query(curated, "SELECT count(*) FROM marts.par_index").item() == 3
+    assert run_job(BROKEN, curated).success
+
+
+def test_cli_refuses_a_second_run_at_once(tmp_path):
+    curated = tmp_path / "curated"
+    lock_path = curated / ".working" / "run.lock"
+    lock_path.parent.mkdir(parents=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        start = time.monotonic()
+        proc = subprocess.run(
+            [str(BIN / "chiso"), "run", "--raw-dir", str(BROKEN), "--curated-dir", str(curated)],
+            capture_output=True, text=True, timeout=120,
+        )
+    assert proc.returncode == 3
+    assert "Một lần chạy khác đang cập nhật kho dữ liệu" in proc.stderr
+    assert time.monotonic() - start < 60
+    assert not (curated / "warehouse.duckdb").exists()
