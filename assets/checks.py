@@ -53,7 +53,7 @@ def _result(
     )
 
 
-def _check(
+def declared_check(
     name: str,
     asset: str,
     severity: dg.AssetCheckSeverity,
@@ -69,17 +69,21 @@ def _check(
     return _run
 
 
-def _schema(table: str, model) -> Callable[[object], tuple[int, str]]:
+def _schemas(specs: list[tuple[str, type]]) -> Callable[[object], tuple[int, str]]:
     def evaluate(conn) -> tuple[int, str]:
-        bad = schemas.failures(model, read_table(conn, table))
-        return bad.height, str(bad.head(10)) if bad.height else ""
+        bad = [(table, schemas.failures(model, read_table(conn, table))) for table, model in specs]
+        detail = "\n".join(f"{table}:\n{frame.head(10)}" for table, frame in bad if frame.height)
+        return sum(frame.height for _, frame in bad), detail
 
     return evaluate
 
 
-def _unreadable(source: str) -> Callable[[object], tuple[int, str]]:
+def _unreadable(tables: list[str]) -> Callable[[object], tuple[int, str]]:
     def evaluate(conn) -> tuple[int, str]:
-        bad = read_table(conn, f"raw.{source}_files").filter(pl.col("problem_rule").is_not_null())
+        bad = pl.concat(
+            [read_table(conn, f"{t}_files").filter(pl.col("problem_rule").is_not_null()) for t in tables],
+            how="vertical",
+        )
         return bad.height, "\n".join(f"{r['source_file']}: {r['problem_message']}" for r in bad.iter_rows(named=True))
 
     return evaluate
@@ -113,37 +117,41 @@ WARN, ERROR = dg.AssetCheckSeverity.WARN, dg.AssetCheckSeverity.ERROR
 
 all_checks = [
     *(
-        _check(
+        declared_check(
             f"{asset}_schema",
             asset,
             WARN,
-            f"pandera: {table} has the contract columns and provenance",
-            _schema(table, m),
+            f"pandera: {', '.join(t for t, _ in specs)} keep provenance",
+            _schemas(specs),
         )
-        for asset, (table, m) in schemas.RAW.items()
+        for asset, specs in schemas.RAW.items()
     ),
     *(
-        _check(
-            f"{asset}_readable", asset, WARN, "every input file could be read", _unreadable(asset.removeprefix("raw_"))
+        declared_check(
+            f"{asset}_readable", asset, WARN, "every input file could be read", _unreadable([t for t, _ in specs])
         )
-        for asset in schemas.RAW
+        for asset, specs in schemas.RAW.items()
     ),
     *(
-        _check(f"{asset}_schema", asset, ERROR, f"pandera: {table} is typed and within its rules", _schema(table, m))
-        for asset, (table, m) in schemas.STAGING.items()
-    ),
-    *(
-        _check(
-            f"{asset}_rows_balance",
+        declared_check(
+            f"{asset}_schema",
             asset,
             ERROR,
-            "rows in = rows staged + quarantined + set aside",
-            _balance(asset.removeprefix("stg_")),
+            f"pandera: {', '.join(t for t, _ in specs)} typed and within rules",
+            _schemas(specs),
         )
-        for asset in schemas.STAGING
+        for asset, specs in schemas.STAGING.items()
     ),
     *(
-        _check(f"{name}_expectations", name, ERROR, f"Great Expectations suite for {suite.table}", _suite(suite))
+        declared_check(
+            f"{asset}_rows_balance", asset, ERROR, "rows in = rows staged + quarantined + set aside", _balance(source)
+        )
+        for asset, source in schemas.BALANCED.items()
+    ),
+    *(
+        declared_check(
+            f"{name}_expectations", name, ERROR, f"Great Expectations suite for {suite.table}", _suite(suite)
+        )
         for name, suite in suites.SUITES.items()
     ),
 ]

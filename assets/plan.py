@@ -8,12 +8,12 @@ reports (Vietnamese progress reports, `reports.progress`). A raw folder without 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from assets.raw import store_raw
+from assets.staging import raw_rows
 from models.marts import PLAN_TRACKING
 from models.plan_inputs import (
     PlanStage,
@@ -28,79 +28,10 @@ from models.plan_inputs import (
     value_kinds,
 )
 from models.plan_tracking import lead_agencies, scorecard, track
-from models.readers import ReadResult, file_sha256, problem, read_csv, read_files
+from models.readers import read_files
 from pipelines.resources import ChisoPaths
-from pipelines.warehouse import read_table, record_file_versions, write_table
+from pipelines.warehouse import read_table, write_table
 from reports.progress import write_progress_reports
-
-FILE_SCHEMA = {
-    "source_file": pl.String,
-    "file_sha256": pl.String,
-    "rows_read": pl.Int64,
-    "problem_rule": pl.String,
-    "problem_message": pl.String,
-}
-
-
-def store_raw(warehouse: DuckDBResource, name: str, results: list[ReadResult]) -> dg.MaterializeResult:
-    """`raw.<name>` (every value as text, with file, sheet, row) and `raw.<name>_files` (hash, problem),
-    as assets/raw.py stores the other sources; file versions are recorded across runs."""
-    rows = [{**row, "file_sha256": r.sha256} for r in results for row in r.rows]
-    frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame({"source_file": []})
-    frame = frame.with_columns(pl.exclude("row_number").cast(pl.String))
-    files = pl.DataFrame(
-        [
-            {
-                "source_file": str(r.path),
-                "file_sha256": r.sha256,
-                "rows_read": len(r.rows),
-                "problem_rule": r.problem and r.problem["rule"],
-                "problem_message": r.problem and r.problem["message"],
-            }
-            for r in results
-        ],
-        schema=FILE_SCHEMA,
-        orient="row",
-    )
-    with warehouse.get_connection() as conn:
-        write_table(conn, f"raw.{name}", frame)
-        write_table(conn, f"raw.{name}_files", files)
-        record_file_versions(conn, files)
-    return dg.MaterializeResult(
-        metadata={
-            "files": len(results),
-            "rows": frame.height,
-            "unreadable_files": int(files["problem_rule"].is_not_null().sum()),
-        }
-    )
-
-
-def raw_rows(conn, name: str) -> tuple[list[dict], list[dict]]:
-    """Raw rows of a source, and one quarantine record per file that could not be read."""
-    files = read_table(conn, f"raw.{name}_files").filter(pl.col("problem_rule").is_not_null())
-    problems = [
-        problem(Path(f["source_file"]), f["problem_rule"], f["problem_message"]) for f in files.iter_rows(named=True)
-    ]
-    return read_table(conn, f"raw.{name}").to_dicts(), problems
-
-
-def _read_statistics(root: Path) -> list[ReadResult]:
-    """statistics/**: `.xlsx` workbooks (sheet `Số liệu`) and `.csv` exports; anything else is reported."""
-    results = []
-    for path in sorted((root / "statistics").glob("**/*")):
-        if not path.is_file():
-            continue
-        display = path.relative_to(root).as_posix()
-        suffix = path.suffix.casefold()
-        if suffix == ".csv":
-            results.append(read_csv(path, display))
-        elif suffix in (".xlsx", ".xlsm"):
-            results.append(read_statistics_workbook(path, display))
-        else:
-            result = ReadResult(path=Path(display), sha256=file_sha256(path))
-            result.problem = problem(Path(display), "unsupported_file", "Chỉ nhận tệp .xlsx hoặc .csv")
-            results.append(result)
-    return results
 
 
 def _with_files(stage: PlanStage, problems: list[dict]) -> pl.DataFrame:
@@ -120,7 +51,7 @@ def raw_plan_catalogue(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.Mater
 @dg.asset(group_name="raw", kinds={"duckdb"})
 def raw_plan_statistics(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """statistics/**/*.xlsx|csv: socio-economic statistics and operational measures, one raw row per value."""
-    return store_raw(warehouse, "plan_statistics", _read_statistics(paths.raw))
+    return store_raw(warehouse, "plan_statistics", read_files(paths.raw, "statistics/**/*", read_statistics_workbook))
 
 
 @dg.asset(group_name="staging", kinds={"duckdb"}, deps=["raw_plan_catalogue", "stg_units"])

@@ -12,7 +12,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from assets.checks import _check
+from assets.checks import declared_check
 from assets.raw import store_raw
 from assets.staging import raw_rows, scope_from, store_staged
 from models.papi import PROVINCE_HEADERS, load_papi_dimensions, papi_index, stage_papi
@@ -268,6 +268,6 @@ def _rule(sql: str):
 
 
 survey_checks = [
-    _check(name, table.split(".")[1], dg.AssetCheckSeverity.ERROR, words, _rule(sql))
+    declared_check(name, table.split(".")[1], dg.AssetCheckSeverity.ERROR, words, _rule(sql))
     for name, (table, sql, words) in SURVEY_RULES.items()
 ]

@@ -89,22 +89,121 @@ class StagedSurveyResults(_StagedLeafRows):
         unique = ["year", "unit_id", "leaf_code"]
 
 
+class StagedCriteria(pa.DataFrameModel):
+    ruleset_id: str = pa.Field(nullable=False)
+    unit_group: str = pa.Field(nullable=False)
+    code: str = pa.Field(nullable=False, str_matches=r"^\d+(\.\d+)*$")
+    max_points: pl.Float64 = pa.Field(nullable=True, ge=0)
+    method: str = pa.Field(nullable=True, isin=["appraised", "survey", "bonus", "penalty"])
+
+    class Config:
+        strict = False
+        unique = ["ruleset_id", "unit_group", "code"]
+
+
+class _Provenance(pa.DataFrameModel):
+    """Staged rows that came from a file say which file and row."""
+
+    source_file: str = pa.Field(nullable=False)
+
+    class Config:
+        strict = False
+
+
+class StagedEvidence(_Provenance):
+    year: pl.Int32 = pa.Field(ge=2000, le=2100)
+    unit_id: str = pa.Field(nullable=False)
+    document: str = pa.Field(nullable=False)
+
+
+class StagedReclassifications(_Provenance):
+    year: pl.Int32 = pa.Field(ge=2000, le=2100)
+    unit_id: str = pa.Field(nullable=False)
+    decision_no: str = pa.Field(nullable=True)
+
+
+class StagedRespondents(_Provenance):
+    survey_id: str = pa.Field(nullable=False)
+    unit_id: str = pa.Field(nullable=False)
+    respondent_id: str = pa.Field(nullable=False)
+    weight: pl.Float64 = pa.Field(nullable=True, gt=0)
+
+
+class StagedDossiers(_Provenance):
+    unit_id: str = pa.Field(nullable=False)
+    dossiers: pl.Int64 = pa.Field(nullable=False, ge=0)
+
+
+class StagedPapi(_Provenance):
+    province: str = pa.Field(nullable=False)
+    dimension_code: str = pa.Field(nullable=False)
+    score: pl.Float64 = pa.Field(nullable=True, ge=0, le=10)  # a blank cell stays missing, never 0
+
+
+class StagedPlanTargets(_Provenance):
+    target_code: str = pa.Field(nullable=False)
+    comparator: str = pa.Field(nullable=False)
+
+
+class StagedPlanStatistics(_Provenance):
+    indicator_code: str = pa.Field(nullable=False)
+    value: pl.Float64 = pa.Field(nullable=True)
+
+
+# asset → the tables it writes, each with its schema; sources named for quality.row_balance.
 RAW = {
-    "raw_units": ("raw.units", RawUnits),
-    "raw_submissions": ("raw.submissions", RawSubmissions),
-    "raw_appraisals": ("raw.appraisals", RawAppraisals),
-    "raw_survey_results": ("raw.survey_results", RawSurveyResults),
+    "raw_provinces": [("raw.provinces", _RawRows)],
+    "raw_units": [("raw.units", RawUnits)],
+    "raw_submissions": [("raw.submissions", RawSubmissions)],
+    "raw_appraisals": [("raw.appraisals", RawAppraisals)],
+    "raw_survey_results": [("raw.survey_results", RawSurveyResults)],
+    "raw_evidence": [("raw.evidence", _RawRows)],
+    "raw_reclassifications": [("raw.reclassifications", _RawRows)],
+    "raw_survey_respondents": [("raw.survey_respondents", _RawRows)],
+    "raw_survey_dossiers": [("raw.survey_dossiers", _RawRows)],
+    "raw_papi": [("raw.papi", _RawRows)],
+    "raw_plan_catalogue": [
+        ("raw.plan_targets", _RawRows),
+        ("raw.plan_assignments", _RawRows),
+        ("raw.plan_target_choices", _RawRows),
+    ],
+    "raw_plan_statistics": [("raw.plan_statistics", _RawRows)],
 }
 STAGING = {
-    "stg_units": ("staging.units", StagedUnits),
-    "stg_submissions": ("staging.submissions", StagedSubmissions),
-    "stg_appraisals": ("staging.appraisals", StagedAppraisals),
-    "stg_survey_results": ("staging.survey_results", StagedSurveyResults),
+    "frameworks": [("staging.criteria", StagedCriteria)],
+    "stg_units": [("staging.units", StagedUnits)],
+    "stg_submissions": [("staging.submissions", StagedSubmissions)],
+    "stg_appraisals": [("staging.appraisals", StagedAppraisals)],
+    "stg_survey_results": [("staging.survey_results", StagedSurveyResults)],
+    "stg_evidence": [("staging.evidence", StagedEvidence)],
+    "stg_reclassifications": [("staging.reclassifications", StagedReclassifications)],
+    "stg_survey_respondents": [("staging.survey_respondents", StagedRespondents)],
+    "stg_survey_dossiers": [("staging.survey_dossiers", StagedDossiers)],
+    "stg_papi": [("staging.papi_scores", StagedPapi)],
+    "stg_plan_targets": [("staging.plan_targets", StagedPlanTargets)],
+    "stg_plan_statistics": [("staging.plan_statistics", StagedPlanStatistics)],
+}
+# staging asset → its source in quality.row_balance (rows in = staged + quarantined + set aside).
+BALANCED = {
+    "stg_units": "units",
+    "stg_submissions": "submissions",
+    "stg_appraisals": "appraisals",
+    "stg_survey_results": "survey_results",
+    "stg_evidence": "evidence",
+    "stg_reclassifications": "reclassifications",
+    "stg_survey_respondents": "survey_respondents",
+    "stg_survey_dossiers": "survey_dossiers",
+    "stg_papi": "papi",
 }
 
 
 def failures(model: type[pa.DataFrameModel], frame: pl.DataFrame) -> pl.DataFrame:
-    """The failure cases of a frame against a schema (empty when it passes)."""
+    """The failure cases of a frame against a schema (empty when it passes, or when there are no
+    rows: an optional source with no files has nothing to check)."""
+    if frame.height == 0:
+        return pl.DataFrame(
+            schema={"column": pl.String, "check": pl.String, "failure_case": pl.String, "index": pl.Int64}
+        )
     try:
         model.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:

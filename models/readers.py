@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,18 +168,21 @@ def _looks_like_code(text: str | None) -> bool:
     return bool(text) and all(part.isdigit() for part in text.split("."))
 
 
-def read_any(path: Path, display: str) -> ReadResult:
-    """Dispatch by extension; anything else is reported, not skipped."""
+def read_any(path: Path, display: str, xlsx_reader: Callable[[Path, str], ReadResult] | None = None) -> ReadResult:
+    """Dispatch by extension (workbooks go to `xlsx_reader`, the self-assessment form by default);
+    anything else is reported, not skipped."""
     suffix = path.suffix.casefold()
     if suffix == ".csv":
         return read_csv(path, display)
     if suffix in (".xlsx", ".xlsm"):
-        return read_form(path, display)
+        return (xlsx_reader or read_form)(path, display)
     result = ReadResult(path=Path(display), sha256=file_sha256(path))
     result.problem = problem(Path(display), "unsupported_file", "Chỉ nhận tệp .xlsx hoặc .csv")
     return result
 
 
-def read_files(root: Path, pattern: str) -> list[ReadResult]:
+def read_files(
+    root: Path, pattern: str, xlsx_reader: Callable[[Path, str], ReadResult] | None = None
+) -> list[ReadResult]:
     """Every file under `root` matching `pattern`, in a stable order, named relative to root."""
-    return [read_any(p, p.relative_to(root).as_posix()) for p in sorted(root.glob(pattern)) if p.is_file()]
+    return [read_any(p, p.relative_to(root).as_posix(), xlsx_reader) for p in sorted(root.glob(pattern)) if p.is_file()]
