@@ -166,7 +166,7 @@ def plan_tracking(warehouse: DuckDBResource) -> dg.MaterializeResult:
 
 @dg.asset(group_name="reports", kinds={"html"}, deps=["plan_tracking"])
 def plan_progress_reports(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """<curated>/reports/bao-cao-tien-do-<period>.html: the quarterly, 6-month and yearly reports
+    """reports/bao-cao-tien-do-<period>.html: the quarterly, 6-month and yearly reports
     the Department of Home Affairs sends to the provincial People's Committee (seed 002 Part III.1.d)."""
     with warehouse.get_connection() as conn:
         tracking = read_table(conn, "marts.plan_tracking")
@@ -176,7 +176,7 @@ def plan_progress_reports(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.Ma
             "SELECT count(*) FROM staging.plan_quarantine WHERE row_number IS NOT NULL"
         ).fetchone()[0]
     written = write_progress_reports(
-        paths.curated / "reports",
+        paths.working_dir / "reports",  # published with the warehouse
         tracking,
         card,
         plans,

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.resources import ChisoPaths
+
+
+def publish_pages(working: Path, curated: Path) -> list[Path]:
+    """Move the run's HTML pages (dashboard, progress reports) next to the published warehouse,
+    each with one os.replace, then remove pages of a folder that the run no longer writes."""
+    moved = []
+    for page in sorted(working.rglob("*.html")):
+        target = curated / page.relative_to(working)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(page, target)
+        moved.append(target)
+    for folder in {p.parent for p in moved} - {curated}:
+        for stale in set(folder.glob("*.html")) - set(moved):
+            stale.unlink()
+    return moved
 
 
 def published_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -27,6 +43,7 @@ def published_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinitio
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        return dg.MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size})
+        pages = publish_pages(paths.working_dir, paths.curated)
+        return dg.MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size, "pages": len(pages)})
 
     return published_warehouse

@@ -53,7 +53,7 @@ def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRes
         # From the data, not the clock, so the same inputs give the same file.
         generated_at=f"Nguồn: kho chiso, số liệu các năm {years[0]}–{years[-1]}" if years else "Chưa có số liệu",
     )
-    path = write_dashboard(paths.curated / "dashboard.html", html)
+    path = write_dashboard(paths.working_dir / "dashboard.html", html)  # published with the warehouse
     return dg.MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size})
 
 

@@ -138,12 +138,15 @@ def stg_survey_results(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.Mater
         "stg_survey_respondents",
         "stg_survey_dossiers",
         "stg_papi",
+        "stg_plan_targets",
+        "stg_plan_statistics",
     ],
 )
 def quarantine(warehouse: DuckDBResource) -> dg.MaterializeResult:
     """Every quarantined row of every source in one table, for officers to fix their files."""
     sources = ["units", "submissions", "appraisals", "survey_results", "evidence", "reclassifications"]
     sources += ["survey_respondents", "survey_dossiers", "papi"]  # assets/surveys.py
+    sources += ["plan_targets", "plan_statistics"]  # assets/plan.py
     with warehouse.get_connection() as conn:
         frame = pl.concat(
             [read_table(conn, f"staging.{s}_quarantine").with_columns(pl.lit(s).alias("source")) for s in sources],

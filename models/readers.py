@@ -164,8 +164,9 @@ def _looks_like_score(text: str | None) -> bool:
 
 
 def _looks_like_code(text: str | None) -> bool:
-    """Criterion codes are dotted numbers (`7.1.5`); footer and signature rows are not."""
-    return bool(text) and all(part.isdigit() for part in text.split("."))
+    """A criterion code, or something typed in its place (`7.1a`, `7,1`): it starts with a digit.
+    Such rows are kept so staging reports them; footer and signature rows start with words."""
+    return bool(text) and text[0].isdigit()
 
 
 def read_any(path: Path, display: str, xlsx_reader: Callable[[Path, str], ReadResult] | None = None) -> ReadResult:

@@ -144,7 +144,10 @@ def stage_units(
     """`unit_groups`: the groups the frameworks define (Quảng Ninh adds central agencies and
     public service units, seed 003 §I.3); the default is the three groups of seed 000."""
     known_provinces = set(provinces["province_code"])
-    ids = {normalize_text(r.get("unit_id")) for r in raw_rows}
+    # A commune's parent must be a district of the register (000 Art. 5.2.a: its district appraises it).
+    districts = {
+        normalize_text(r.get("unit_id")) for r in raw_rows if normalize_text(r.get("unit_group")) == "district"
+    } - {None}
     seen: set[str] = set()
     good, bad = [], []
     for raw in raw_rows:
@@ -159,11 +162,11 @@ def stage_units(
                 raise RowProblem(
                     "unit_group",
                     "unknown_group",
-                    f"Nhóm đơn vị '{group}' không thuộc {', '.join(unit_groups)}",
+                    f"Nhóm đơn vị '{group}' không thuộc: {', '.join(unit_groups)} (xem docs/inputs.md)",
                     group,
                 )
             parent = normalize_text(raw.get("parent_unit_id"))
-            if group == "commune" and parent not in ids:
+            if group == "commune" and parent not in districts:
                 raise RowProblem(
                     "parent_unit_id",
                     "unknown_parent",
@@ -204,7 +207,11 @@ class Scope:
 
     def __init__(self, units: pl.DataFrame, provinces: pl.DataFrame, rulesets: list[Ruleset], criteria: pl.DataFrame):
         self.units = {u["unit_id"]: u for u in units.iter_rows(named=True)}
-        self.by_name = {name_key(u["unit_name"]): u["unit_id"] for u in self.units.values()}
+        names: dict[str | None, list[str]] = {}
+        for u in self.units.values():
+            names.setdefault(name_key(u["unit_name"]), []).append(u["unit_id"])
+        self.by_name = {key: ids[0] for key, ids in names.items() if len(ids) == 1}
+        self.ambiguous = {key for key, ids in names.items() if len(ids) > 1}
         self.family = dict(zip(provinces["province_code"], provinces["ruleset_family"], strict=True))
         self.rulesets = rulesets
         self.leaves: dict[tuple[str, str], dict[str, dict]] = {}
@@ -214,7 +221,15 @@ class Scope:
     def unit(self, raw: dict) -> dict:
         unit_id = normalize_text(raw.get("unit_id"))
         if unit_id is None and raw.get("unit_name"):
-            unit_id = self.by_name.get(name_key(raw.get("unit_name")))
+            key = name_key(raw.get("unit_name"))
+            if key in self.ambiguous:
+                raise RowProblem(
+                    "unit_name",
+                    "ambiguous_unit_name",
+                    f"Tên đơn vị '{raw.get('unit_name')}' trùng với nhiều đơn vị; hãy ghi mã đơn vị",
+                    raw.get("unit_name"),
+                )
+            unit_id = self.by_name.get(key)
         if unit_id not in self.units:
             value = raw.get("unit_id") or raw.get("unit_name")
             raise RowProblem("unit_id", "unknown_unit", f"Đơn vị '{value}' không có trong danh mục đơn vị", value)

@@ -41,9 +41,16 @@ class ChisoPaths(dg.ConfigurableResource):
         return self.curated / "warehouse.duckdb"
 
     @property
+    def working_dir(self) -> Path:
+        """Where a run builds its outputs; only `published_warehouse` moves them to `curated`."""
+        path = self.curated / ".working"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
     def working_path(self) -> Path:
         """The copy runs write into; it keeps history tables between runs."""
-        return self.curated / ".working" / "warehouse.duckdb"
+        return self.working_dir / "warehouse.duckdb"
 
 
 class WarehouseBusy(RuntimeError):
@@ -66,8 +73,17 @@ class Warehouse(DuckDBResource):
             working.parent.mkdir(parents=True, exist_ok=True)
             if self.published and Path(self.published).exists():
                 shutil.copy2(self.published, working)  # keep history tables such as raw.file_versions
-        with self.get_connection():
-            pass  # fail the run at once, with the clear message, if another run holds the lock
+        # Fail the run at once, with the clear message, if another run holds the lock; and start
+        # the run's quality record afresh, so a check skipped or removed shows no old result.
+        with self.get_connection() as conn:
+            for table in ("quality.check_results", "quality.row_balance"):
+                schema, name = table.split(".")
+                exists = conn.execute(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                    [schema, name],
+                ).fetchone()[0]
+                if exists:
+                    conn.execute(f"DELETE FROM {table}")
 
     @contextmanager
     def get_connection(self):

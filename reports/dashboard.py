@@ -52,7 +52,7 @@ UNIT_GROUP_LABELS: dict[str, str] = {
 }
 
 SYNTHETIC_BANNER = "DỮ LIỆU MẪU TỔNG HỢP — không phải số liệu thật"
-DOWNGRADE_NOTE = "Hạ một bậc: có lĩnh vực dưới 70%"
+DOWNGRADE_NOTE = "Hạ một bậc theo quy định về lĩnh vực dưới ngưỡng"
 DOWNGRADE_MARK = "↓"
 
 FONT_FAMILY = '"Segoe UI", "Noto Sans", Arial, "Liberation Sans", "DejaVu Sans", sans-serif'
@@ -225,6 +225,7 @@ def _prepare_par(par_index: pl.DataFrame) -> pl.DataFrame:
         "max_points": pl.lit(None, dtype=pl.Float64),
         "band_before_downgrade": pl.col("band"),
         "downgraded": pl.lit(False),
+        "band_reason": pl.lit(None, dtype=pl.Utf8),
     }
     for col, expr in defaults.items():
         if col not in df.columns:
@@ -363,7 +364,8 @@ def _ranking_figure(
             if r["downgraded"]:
                 before = r["band_before_downgrade"]
                 extra = f" (trước khi hạ: {_pt(before)})" if before else ""
-                hover.append(f"{DOWNGRADE_MARK} {DOWNGRADE_NOTE}{extra}")
+                reason = r.get("band_reason")  # the ruleset's own words, e.g. "Tốt → Khá: lĩnh vực 3 đạt 65,0% < 70%"
+                hover.append(f"{DOWNGRADE_MARK} {_pt(reason) if reason else DOWNGRADE_NOTE + extra}")
             per_band.setdefault(r["band"], []).append(
                 {
                     "x": r["index_pct"],
@@ -675,7 +677,7 @@ def _kpis(rows: pl.DataFrame, labels: dict[str, str], year: int) -> str:
         ("Chỉ số bình quân", f"{_fmt(rows['index_pct'].mean())}%", f"năm {year}"),
         ("Cao nhất", f"{_fmt(best['index_pct'])}%", labels.get(best["unit_id"], best["unit_id"])),
         ("Thấp nhất", f"{_fmt(worst['index_pct'])}%", labels.get(worst["unit_id"], worst["unit_id"])),
-        ("Bị hạ một bậc", str(int(rows["downgraded"].sum())), "có lĩnh vực dưới 70%"),
+        ("Bị hạ một bậc", str(int(rows["downgraded"].sum())), "có lĩnh vực dưới ngưỡng quy định"),
     ]
     return (
         '<div class="kpis">'
@@ -776,7 +778,7 @@ def _section(
     n_figs += 1
     notes = [
         f"Màu thể hiện xếp loại. Ký hiệu {DOWNGRADE_MARK} và viền đậm: đơn vị bị hạ một bậc xếp loại "
-        "(có lĩnh vực dưới 70%)."
+        "(có lĩnh vực dưới ngưỡng quy định; Hưng Yên: 70%, Quyết định 1708/QĐ-UBND Điều 5.5)."
     ]
     if len(years) > 1:
         notes.append("Chọn năm ở hộp chọn góc trên bên phải biểu đồ.")
@@ -892,9 +894,9 @@ def build_dashboard(
     content = "\n".join(sections) if sections else '<p class="empty">Không có dữ liệu Chỉ số CCHC.</p>'
     footer = (
         '<footer class="page"><p>Chỉ số (%) = tổng điểm đạt / tổng điểm tối đa × 100. Đơn vị được xếp hạng '
-        "trong từng nhóm (Sở, ban, ngành; UBND cấp huyện; UBND cấp xã), theo từng năm và từng địa phương. "
-        f"Ký hiệu {DOWNGRADE_MARK}: đơn vị bị hạ một bậc xếp loại vì có lĩnh vực đạt dưới 70% "
-        "điểm tối đa.</p>"
+        "trong từng nhóm đơn vị, theo từng năm và từng địa phương, theo quy định của từng tỉnh. "
+        f"Ký hiệu {DOWNGRADE_MARK}: đơn vị bị hạ một bậc xếp loại vì có lĩnh vực đạt dưới ngưỡng quy định "
+        "(tính theo phần trăm điểm tối đa của lĩnh vực).</p>"
         "<p>Trang hoạt động không cần mạng: thư viện biểu đồ được nhúng sẵn trong tệp.</p></footer>"
     )
 

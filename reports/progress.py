@@ -388,7 +388,7 @@ def write_progress_reports(
     """One file per period tracked: `<folder>/bao-cao-tien-do-<period>.html`."""
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob(report_filename("*")):  # a period no longer tracked leaves no old report
-        stale.unlink()
+        stale.unlink()  # (this is the run's working folder; publication replaces the curated one)
     written = []
     periods = tracking.select("period", "period_end").unique().sort("period_end", "period")["period"].to_list()
     for period in periods:

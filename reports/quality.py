@@ -12,6 +12,12 @@ SOURCE_LABELS = {
     "appraisals": "Thẩm định, phúc khảo",
     "survey_results": "Kết quả điều tra xã hội học",
     "evidence": "Sổ tài liệu kiểm chứng",
+    "reclassifications": "Quyết định xếp loại lại",
+    "survey_respondents": "Phiếu khảo sát (người trả lời)",
+    "survey_dossiers": "Số hồ sơ TTHC (chọn mẫu khảo sát)",
+    "papi": "Bảng PAPI",
+    "plan_targets": "Danh mục chỉ tiêu kế hoạch",
+    "plan_statistics": "Số liệu kinh tế - xã hội, số liệu theo dõi",
 }
 RULE_LABELS = {
     "above_max": "Điểm vượt điểm tối đa",
@@ -38,7 +44,44 @@ RULE_LABELS = {
     "no_header": "Không thấy dòng tiêu đề",
     "unreadable_file": "Không đọc được tệp",
     "unsupported_file": "Loại tệp không được nhận",
+    "ambiguous_unit_name": "Tên đơn vị trùng, không xác định được đơn vị",
+    "extra_columns": "Dòng có nhiều ô hơn tiêu đề",
+    "bad_count": "Số lượng không hợp lệ",
+    "bad_weight": "Trọng số không hợp lệ",
+    "duplicate_respondent": "Trùng mã phiếu",
+    "off_scale": "Câu trả lời ngoài thang đo",
+    "no_valid_answers": "Không có câu trả lời hợp lệ",
+    "leaf_not_in_framework": "Tiêu chí không có trong bộ chỉ số",
+    "respondents_disagree": "Khác kết quả tính từ phiếu khảo sát",
+    "superseded_by_respondents": "Thay bằng kết quả tính từ phiếu khảo sát",
+    "out_of_range": "Giá trị ngoài khoảng cho phép",
+    "negative_value": "Giá trị âm",
+    "bad_plan": "Kế hoạch không hợp lệ",
+    "no_plan": "Không có kế hoạch",
+    "unknown_plan": "Kế hoạch không có",
+    "duplicate_target": "Trùng mã chỉ tiêu",
+    "unknown_target": "Chỉ tiêu không có trong danh mục",
+    "unknown_variant": "Phương án chỉ tiêu không có",
+    "duplicate_choice": "Chọn phương án chỉ tiêu hai lần",
+    "unknown_comparator": "Cách so sánh không có",
+    "bad_frequency": "Kỳ báo cáo không hợp lệ",
+    "unknown_indicator": "Chỉ số theo dõi không có",
+    "unknown_period": "Kỳ số liệu không hợp lệ",
+    "period_not_cumulative": "Kỳ số liệu không lũy kế từ đầu năm",
+    "bad_done": "Giá trị hoàn thành không hợp lệ",
 }
+CHECK_KINDS = {
+    "_schema": "Lược đồ, kiểu dữ liệu (pandera)",
+    "_readable": "Đọc được mọi tệp",
+    "_rows_balance": "Cân đối số dòng",
+    "_expectations": "Bộ kỳ vọng (Great Expectations)",
+}
+
+
+def check_label(name: str) -> str:
+    return next((label for suffix, label in CHECK_KINDS.items() if name.endswith(suffix)), "Kiểm tra quy tắc")
+
+
 DETAIL_ROWS = 100
 
 
@@ -114,7 +157,7 @@ def quality_section(quarantine: pl.DataFrame, balance: pl.DataFrame, checks: pl.
             ["Kiểm tra", "Bảng", "Mức", "Kết quả", "Số lỗi"],
             [
                 [
-                    r["check_name"],
+                    check_label(r["check_name"]),
                     r["asset"],
                     "Lỗi" if r["severity"] == "ERROR" else "Cảnh báo",
                     "Đạt" if r["passed"] else "Không đạt",

@@ -17,6 +17,9 @@ SUB = "submissions/2023/"
 EXPECTED_PROBLEMS = {
     ("units.csv", 5, "unknown_group"),
     ("units.csv", 6, "duplicate_unit"),
+    ("units.csv", 9, "unknown_group"),  # the mini framework scores departments only
+    (SUB + "U1.xlsx", 18, "unknown_criterion"),
+    (SUB + "XD.xlsx", 9, "ambiguous_unit_name"),
     (SUB + "U1.xlsx", 11, "not_a_number"),
     (SUB + "U1.xlsx", 13, "above_max"),
     (SUB + "U1.xlsx", 14, "negative_score"),
@@ -55,7 +58,11 @@ def test_messages_name_the_cell_in_vietnamese(curated):
     q = query(curated, "SELECT * FROM staging.quarantine WHERE source_file LIKE '%U1.xlsx'")
     above = q.filter(q["rule"] == "above_max").row(0, named=True)
     assert (above["sheet"], above["row_number"], above["column_name"], above["value"]) == (
-        "Tự đánh giá", 13, "Điểm tự đánh giá", "35.0")
+        "Tự đánh giá",
+        13,
+        "Điểm tự đánh giá",
+        "35.0",
+    )
     assert above["message"] == "Điểm tự đánh giá 35 vượt điểm tối đa 30 của tiêu chí 2.1"
     sheet = query(curated, "SELECT message FROM staging.quarantine WHERE rule = 'wrong_sheet'").item()
     assert "Tự đánh giá" in sheet and "Sheet1" in sheet
@@ -63,13 +70,13 @@ def test_messages_name_the_cell_in_vietnamese(curated):
 
 def test_rows_in_equal_rows_staged_plus_quarantined_plus_set_aside(curated):
     balance = {r["source"]: r for r in query(curated, "SELECT * FROM quality.row_balance").iter_rows(named=True)}
-    # Submissions: U1.xlsx 9 criterion rows + xuat.csv 12 + xuat_bo_sung.csv 1 = 22 in;
-    # quarantined rows: U1 11, 13, 14, 15 and xuat 2, 6, 7, 8, 9 = 9; set aside: nodes 1 and 2 = 2.
+    # Submissions: U1.xlsx 10 criterion rows + XD.xlsx 1 + xuat.csv 12 + xuat_bo_sung.csv 1 = 24 in;
+    # quarantined rows: U1 11, 13, 14, 15, 18, XD 9 and xuat 2, 6, 7, 8, 9 = 11; set aside: nodes 1 and 2.
     s = balance["submissions"]
-    assert (s["rows_in"], s["rows_staged"], s["rows_quarantined"], s["rows_set_aside"]) == (22, 11, 9, 2)
+    assert (s["rows_in"], s["rows_staged"], s["rows_quarantined"], s["rows_set_aside"]) == (24, 11, 11, 2)
     assert s["files_unreadable"] == 3
     u = balance["units"]
-    assert (u["rows_in"], u["rows_staged"], u["rows_quarantined"]) == (5, 3, 2)
+    assert (u["rows_in"], u["rows_staged"], u["rows_quarantined"]) == (8, 5, 3)
     checks = query(curated, "SELECT * FROM quality.check_results WHERE check_name LIKE '%rows_balance'")
     assert checks["passed"].all()
 
@@ -91,7 +98,7 @@ def test_the_rest_is_scored(curated):
     assert rows["U3"]["index_pct"] == pytest.approx(76 / 90 * 100)
     assert rows["U3"]["band"] == "Tốt"
     assert [rows[u]["rank"] for u in ("U3", "U2", "U1")] == [1, 2, 3]
-    assert "U4" not in rows
+    assert "U4" not in rows and "U5" not in rows  # U4 quarantined; U5 sent nothing that could be placed
 
 
 def test_evidence_penalty_candidates(curated):
@@ -120,7 +127,65 @@ def test_raw_files_unchanged_and_versions_recorded(curated, tmp_path):
     assert run_job(raw, curated).success
     assert query(curated, "SELECT count(*) FROM raw.file_versions").item() == versions.height
     with (raw / "units.csv").open("a", encoding="utf-8") as fh:
-        fh.write("U5,Sở Xây dựng,department,,T\n")
+        fh.write("U7,Sở Công Thương,department,,T\n")
     assert run_job(raw, curated).success
     again = query(curated, "SELECT version FROM raw.file_versions WHERE source_file = 'units.csv' ORDER BY 1")
     assert again["version"].to_list() == [1, 2]
+
+
+def test_commune_needs_a_district_of_the_register():
+    # 000 Art. 5.2.a: a district appraises its communes, so a commune must name one.
+    import polars as pl
+
+    from models.staging import stage_units
+
+    provinces = pl.DataFrame({"province_code": ["T"]})
+    rows = [
+        {
+            "source_file": "units.csv",
+            "row_number": 2,
+            "unit_id": "H1",
+            "unit_name": "UBND huyện A",
+            "unit_group": "district",
+            "parent_unit_id": None,
+            "province_code": "T",
+        },
+        {
+            "source_file": "units.csv",
+            "row_number": 3,
+            "unit_id": "X1",
+            "unit_name": "UBND xã B",
+            "unit_group": "commune",
+            "parent_unit_id": "H1",
+            "province_code": "T",
+        },
+        {
+            "source_file": "units.csv",
+            "row_number": 4,
+            "unit_id": "X2",
+            "unit_name": "UBND xã C",
+            "unit_group": "commune",
+            "parent_unit_id": None,
+            "province_code": "T",
+        },
+        {
+            "source_file": "units.csv",
+            "row_number": 5,
+            "unit_id": "X3",
+            "unit_name": "UBND xã D",
+            "unit_group": "commune",
+            "parent_unit_id": "X1",
+            "province_code": "T",
+        },
+    ]
+    result = stage_units(rows, provinces)
+    assert result.rows["unit_id"].to_list() == ["H1", "X1"]
+    assert result.quarantine.select("row_number", "rule").rows() == [(4, "unknown_parent"), (5, "unknown_parent")]
+
+
+def test_every_rule_and_source_has_a_vietnamese_label(curated):
+    from reports.quality import RULE_LABELS, SOURCE_LABELS
+
+    q = query(curated, "SELECT DISTINCT source, rule FROM staging.quarantine")
+    assert set(q["rule"]) <= set(RULE_LABELS)
+    assert set(q["source"]) <= set(SOURCE_LABELS)

@@ -137,3 +137,11 @@ def test_two_runs_give_identical_marts(tmp_path, curated):
         second_rows = query(second, f"SELECT * FROM {table}")
         assert first_rows.equals(second_rows), table
     assert (curated / "dashboard.html").read_bytes() == (second / "dashboard.html").read_bytes()
+
+
+def test_sample_quarantine_rules_have_vietnamese_labels(curated):
+    from reports.quality import RULE_LABELS, SOURCE_LABELS
+
+    q = query(curated, "SELECT DISTINCT source, rule FROM staging.quarantine")
+    assert set(q["rule"]) <= set(RULE_LABELS)
+    assert set(q["source"]) <= set(SOURCE_LABELS)
