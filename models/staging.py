@@ -9,6 +9,7 @@ a form, which are subtotals and not data); the `rows_balance` asset check holds 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -80,12 +81,24 @@ def _record(raw: dict, p: RowProblem) -> dict:
     }
 
 
-def _where(raw: dict) -> str:
-    parts = [str(raw.get("source_file"))]
-    if raw.get("sheet"):
-        parts.append(f"trang '{raw['sheet']}'")
-    parts.append(f"dòng {raw.get('row_number')}")
-    return ", ".join(parts)
+def stage_rows(
+    raw_rows: list[dict], schema: dict, parse: Callable[[dict], dict | None]
+) -> tuple[pl.DataFrame, list[dict], int]:
+    """Apply `parse` to every raw row: a dict is a staged row, None sets the row aside (a form's
+    subtotal row), a RowProblem quarantines it with its reason. Returns (rows, quarantine
+    records, rows set aside), so every row is accounted for."""
+    good, bad, set_aside = [], [], 0
+    for raw in raw_rows:
+        try:
+            row = parse(raw)
+        except RowProblem as p:
+            bad.append(_record(raw, p))
+            continue
+        if row is None:
+            set_aside += 1
+        else:
+            good.append(row)
+    return pl.DataFrame(good, schema=schema, orient="row"), bad, set_aside
 
 
 def _number(raw: dict, column: str, *, required: bool = True) -> float | None:
@@ -290,46 +303,39 @@ def stage_submissions(raw_rows: list[dict], scope: Scope) -> StageResult:
     submission (by date, then file and row) counts and the earlier goes to quarantine as
     `superseded`, so both stay on record.
     """
-    good, bad, set_aside = [], [], 0
-    for raw in raw_rows:
-        try:
-            unit = scope.unit(raw)
-            year = _year(raw)
-            ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
-            if not leaf["is_leaf"]:
-                set_aside += 1
-                continue
-            not_applicable = is_not_applicable(raw.get("self_score"))
-            score = None if not_applicable else _number(raw, "self_score", required=False)
-            if leaf["method"] == "survey" and score is not None:
-                raise RowProblem(
-                    "self_score",
-                    "survey_self_scored",
-                    f"Tiêu chí {leaf['code']} chấm qua điều tra xã hội học, đơn vị không tự chấm",
-                    score,
-                )
-            _within_max(score, leaf, "self_score")
-            submitted_at = _date(raw, "submitted_at")
-        except RowProblem as p:
-            bad.append(_record(raw, p))
-            continue
-        good.append(
-            {
-                "year": year,
-                "unit_id": unit["unit_id"],
-                "ruleset_id": ruleset.ruleset_id,
-                "leaf_code": leaf["code"],
-                "self_score": score,
-                "not_applicable": not_applicable,
-                "evidence_refs": normalize_text(raw.get("evidence_refs")),
-                "explanation": normalize_text(raw.get("explanation")),
-                "submitted_at": submitted_at,
-                "source_file": raw.get("source_file"),
-                "sheet": raw.get("sheet"),
-                "source_row": raw.get("row_number"),
-            }
-        )
-    rows = pl.DataFrame(good, schema=SUBMISSION_SCHEMA, orient="row")
+
+    def parse(raw: dict) -> dict | None:
+        unit = scope.unit(raw)
+        year = _year(raw)
+        ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
+        if not leaf["is_leaf"]:
+            return None
+        not_applicable = is_not_applicable(raw.get("self_score"))
+        score = None if not_applicable else _number(raw, "self_score", required=False)
+        if leaf["method"] == "survey" and score is not None:
+            raise RowProblem(
+                "self_score",
+                "survey_self_scored",
+                f"Tiêu chí {leaf['code']} chấm qua điều tra xã hội học, đơn vị không tự chấm",
+                score,
+            )
+        _within_max(score, leaf, "self_score")
+        return {
+            "year": year,
+            "unit_id": unit["unit_id"],
+            "ruleset_id": ruleset.ruleset_id,
+            "leaf_code": leaf["code"],
+            "self_score": score,
+            "not_applicable": not_applicable,
+            "evidence_refs": normalize_text(raw.get("evidence_refs")),
+            "explanation": normalize_text(raw.get("explanation")),
+            "submitted_at": _date(raw, "submitted_at"),
+            "source_file": raw.get("source_file"),
+            "sheet": raw.get("sheet"),
+            "source_row": raw.get("row_number"),
+        }
+
+    rows, bad, set_aside = stage_rows(raw_rows, SUBMISSION_SCHEMA, parse)
     rows = _keep_latest(rows, ["submitted_at", "source_file", "source_row"], bad)
     return StageResult(rows, _quarantine_frame(bad), len(raw_rows), set_aside)
 
@@ -374,50 +380,45 @@ APPRAISAL_SCHEMA = {
 
 def stage_appraisals(raw_rows: list[dict], scope: Scope) -> StageResult:
     """Appraisal adjustments and appeal decisions (000 Art. 5.2; 004 Art. 5 steps 3-6)."""
-    good, bad = [], []
-    for raw in raw_rows:
-        try:
-            unit = scope.unit(raw)
-            year = _year(raw)
-            ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
-            if not leaf["is_leaf"] or leaf["method"] == "survey":
-                raise RowProblem(
-                    "criterion_code",
-                    "not_appraised_leaf",
-                    f"Tiêu chí {leaf['code']} không phải tiêu chí được thẩm định",
-                    leaf["code"],
-                )
-            round_name = ROUNDS.get((normalize_text(raw.get("round")) or "").casefold())
-            if round_name is None:
-                raise RowProblem(
-                    "round",
-                    "unknown_round",
-                    f"Vòng '{raw.get('round')}' phải là 'thẩm định' hoặc 'phúc khảo'",
-                    raw.get("round"),
-                )
-            score = _number(raw, "score")
-            _within_max(score, leaf, "score")
-            decision_date = _date(raw, "decision_date")
-        except RowProblem as p:
-            bad.append(_record(raw, p))
-            continue
-        good.append(
-            {
-                "year": year,
-                "unit_id": unit["unit_id"],
-                "ruleset_id": ruleset.ruleset_id,
-                "leaf_code": leaf["code"],
-                "round": round_name,
-                "score": score,
-                "agency": normalize_text(raw.get("agency")),
-                "reason": normalize_text(raw.get("reason")),
-                "decision_no": normalize_text(raw.get("decision_no")),
-                "decision_date": decision_date,
-                "source_file": raw.get("source_file"),
-                "source_row": raw.get("row_number"),
-            }
-        )
-    return StageResult(pl.DataFrame(good, schema=APPRAISAL_SCHEMA, orient="row"), _quarantine_frame(bad), len(raw_rows))
+
+    def parse(raw: dict) -> dict:
+        unit = scope.unit(raw)
+        year = _year(raw)
+        ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
+        if not leaf["is_leaf"] or leaf["method"] == "survey":
+            raise RowProblem(
+                "criterion_code",
+                "not_appraised_leaf",
+                f"Tiêu chí {leaf['code']} không phải tiêu chí được thẩm định",
+                leaf["code"],
+            )
+        round_name = ROUNDS.get((normalize_text(raw.get("round")) or "").casefold())
+        if round_name is None:
+            raise RowProblem(
+                "round",
+                "unknown_round",
+                f"Vòng '{raw.get('round')}' phải là 'thẩm định' hoặc 'phúc khảo'",
+                raw.get("round"),
+            )
+        score = _number(raw, "score")
+        _within_max(score, leaf, "score")
+        return {
+            "year": year,
+            "unit_id": unit["unit_id"],
+            "ruleset_id": ruleset.ruleset_id,
+            "leaf_code": leaf["code"],
+            "round": round_name,
+            "score": score,
+            "agency": normalize_text(raw.get("agency")),
+            "reason": normalize_text(raw.get("reason")),
+            "decision_no": normalize_text(raw.get("decision_no")),
+            "decision_date": _date(raw, "decision_date"),
+            "source_file": raw.get("source_file"),
+            "source_row": raw.get("row_number"),
+        }
+
+    rows, bad, _ = stage_rows(raw_rows, APPRAISAL_SCHEMA, parse)
+    return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
 
 
 SURVEY_SCHEMA = {
@@ -434,39 +435,42 @@ SURVEY_SCHEMA = {
 
 def stage_survey_results(raw_rows: list[dict], scope: Scope) -> StageResult:
     """Satisfied share per survey leaf (000 Art. 5.3.c)."""
-    good, bad = [], []
-    for raw in raw_rows:
-        try:
-            unit = scope.unit(raw)
-            year = _year(raw)
-            ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
-            if leaf["method"] != "survey":
-                raise RowProblem(
-                    "criterion_code",
-                    "not_survey_leaf",
-                    f"Tiêu chí {leaf['code']} không chấm qua điều tra xã hội học",
-                    leaf["code"],
-                )
-            pct = _number(raw, "satisfied_pct")
-            if not 0 <= pct <= 100:
-                raise RowProblem("satisfied_pct", "pct_out_of_range", f"Tỷ lệ hài lòng {pct:g} ngoài 0-100", pct)
-            respondents = _number(raw, "respondents", required=False)
-        except RowProblem as p:
-            bad.append(_record(raw, p))
-            continue
-        good.append(
-            {
-                "year": year,
-                "unit_id": unit["unit_id"],
-                "ruleset_id": ruleset.ruleset_id,
-                "leaf_code": leaf["code"],
-                "satisfied_pct": pct,
-                "respondents": None if respondents is None else int(respondents),
-                "source_file": raw.get("source_file"),
-                "source_row": raw.get("row_number"),
-            }
-        )
-    rows = _keep_latest(pl.DataFrame(good, schema=SURVEY_SCHEMA, orient="row"), ["source_file", "source_row"], bad)
+
+    def parse(raw: dict) -> dict:
+        unit = scope.unit(raw)
+        year = _year(raw)
+        ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
+        if leaf["method"] != "survey":
+            raise RowProblem(
+                "criterion_code",
+                "not_survey_leaf",
+                f"Tiêu chí {leaf['code']} không chấm qua điều tra xã hội học",
+                leaf["code"],
+            )
+        pct = _number(raw, "satisfied_pct")
+        if not 0 <= pct <= 100:
+            raise RowProblem("satisfied_pct", "pct_out_of_range", f"Tỷ lệ hài lòng {pct:g} ngoài 0-100", pct)
+        respondents = _number(raw, "respondents", required=False)
+        if respondents is not None and (respondents < 0 or not float(respondents).is_integer()):
+            raise RowProblem(
+                "respondents",
+                "bad_count",
+                f"Số người trả lời '{raw.get('respondents')}' phải là số nguyên không âm",
+                raw.get("respondents"),
+            )
+        return {
+            "year": year,
+            "unit_id": unit["unit_id"],
+            "ruleset_id": ruleset.ruleset_id,
+            "leaf_code": leaf["code"],
+            "satisfied_pct": pct,
+            "respondents": None if respondents is None else int(respondents),
+            "source_file": raw.get("source_file"),
+            "source_row": raw.get("row_number"),
+        }
+
+    rows, bad, _ = stage_rows(raw_rows, SURVEY_SCHEMA, parse)
+    rows = _keep_latest(rows, ["source_file", "source_row"], bad)
     return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
 
 
@@ -500,28 +504,23 @@ EVIDENCE_SCHEMA = {
 
 def stage_evidence_register(raw_rows: list[dict], scope: Scope) -> StageResult:
     """A unit's evidence register (optional): each document's own date and its date in the system."""
-    good, bad = [], []
-    for raw in raw_rows:
-        try:
-            unit = scope.unit(raw)
-            year = _year(raw)
-            document = normalize_text(raw.get("document"))
-            if not document:
-                raise RowProblem("document", "required", "Thiếu số, ký hiệu văn bản")
-            doc_date, system_date = _date(raw, "doc_date"), _date(raw, "system_date")
-        except RowProblem as p:
-            bad.append(_record(raw, p))
-            continue
-        good.append(
-            {
-                "year": year,
-                "unit_id": unit["unit_id"],
-                "document": document.upper(),
-                "title": normalize_text(raw.get("title")),
-                "doc_date": doc_date,
-                "system_date": system_date,
-                "source_file": raw.get("source_file"),
-                "source_row": raw.get("row_number"),
-            }
-        )
-    return StageResult(pl.DataFrame(good, schema=EVIDENCE_SCHEMA, orient="row"), _quarantine_frame(bad), len(raw_rows))
+
+    def parse(raw: dict) -> dict:
+        unit = scope.unit(raw)
+        year = _year(raw)
+        document = normalize_text(raw.get("document"))
+        if not document:
+            raise RowProblem("document", "required", "Thiếu số, ký hiệu văn bản")
+        return {
+            "year": year,
+            "unit_id": unit["unit_id"],
+            "document": document.upper(),
+            "title": normalize_text(raw.get("title")),
+            "doc_date": _date(raw, "doc_date"),
+            "system_date": _date(raw, "system_date"),
+            "source_file": raw.get("source_file"),
+            "source_row": raw.get("row_number"),
+        }
+
+    rows, bad, _ = stage_rows(raw_rows, EVIDENCE_SCHEMA, parse)
+    return StageResult(rows, _quarantine_frame(bad), len(raw_rows))

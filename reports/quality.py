@@ -69,6 +69,10 @@ RULE_LABELS = {
     "unknown_period": "Kỳ số liệu không hợp lệ",
     "period_not_cumulative": "Kỳ số liệu không lũy kế từ đầu năm",
     "bad_done": "Giá trị hoàn thành không hợp lệ",
+    "reclassification_not_allowed": "Quy định không cho hủy kết quả, xếp loại lại",
+    "band_with_criterion": "Dòng sửa điểm có ghi xếp loại",
+    "nothing_to_reclassify": "Không có nội dung xếp loại lại",
+    "unknown_band": "Xếp loại không thuộc quy định",
 }
 CHECK_KINDS = {
     "_schema": "Lược đồ, kiểu dữ liệu (pandera)",
