@@ -8,24 +8,24 @@ from dagster_duckdb import DuckDBResource
 from models.marts import MARTS
 
 
-def _mart_asset(table: str) -> dg.AssetsDefinition:
-    name = table.split(".")[1]
+def mart_asset(table: str, sql: str, deps: list[str]) -> dg.AssetsDefinition:
+    """A contract table built by one SQL statement over the core layer."""
 
     @dg.asset(
-        name=name,
+        name=table.split(".")[1],
         group_name="marts",
         kinds={"duckdb"},
-        deps=["par_scores"],
+        deps=deps,
         description=f"Public contract table `{table}`; columns documented in docs/marts.md.",
     )
     def _build(warehouse: DuckDBResource) -> dg.MaterializeResult:
         with warehouse.get_connection() as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
-            conn.execute(f"CREATE OR REPLACE TABLE {table} AS {MARTS[table]}")
+            conn.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
             rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         return dg.MaterializeResult(metadata={"rows": rows, "table": table})
 
     return _build
 
 
-mart_assets = [_mart_asset(table) for table in MARTS]
+mart_assets = [mart_asset(table, sql, ["par_scores"]) for table, sql in MARTS.items()]

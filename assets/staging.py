@@ -7,6 +7,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from models.frameworks import load_frameworks, load_rulesets, rulesets_frame
+from models.readers import file_sha256
 from models.staging import (
     QUARANTINE_SCHEMA,
     Scope,
@@ -20,7 +21,7 @@ from models.staging import (
 )
 from models.surveys import combine_survey_results, load_survey_config, surveyed_with_respondents
 from pipelines.resources import ChisoPaths
-from pipelines.warehouse import read_table, replace_rows, write_table
+from pipelines.warehouse import read_table, record_file_versions, replace_rows, write_table
 
 
 def raw_rows(conn, name: str) -> tuple[list[dict], list[dict]]:
@@ -74,10 +75,22 @@ def frameworks(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRe
     """Rulesets and criteria trees from data/raw/frameworks (docs/inputs.md), checked as a whole:
     a framework that does not add up stops the run, since nothing can be scored with it."""
     rulesets, criteria = load_frameworks(paths.raw / "frameworks")
+    files = pl.DataFrame(
+        [
+            {"source_file": p.relative_to(paths.raw).as_posix(), "file_sha256": file_sha256(p)}
+            for p in sorted((paths.raw / "frameworks").rglob("*"))
+            if p.is_file()
+        ],
+        schema={"source_file": pl.String, "file_sha256": pl.String},
+    )
     with warehouse.get_connection() as conn:
         write_table(conn, "staging.rulesets", rulesets_frame(rulesets))
         write_table(conn, "staging.criteria", criteria)
-    return dg.MaterializeResult(metadata={"rulesets": len(rulesets), "criteria": criteria.height})
+        write_table(conn, "raw.frameworks_files", files)  # which version of each rule file scored this run
+        new_versions = record_file_versions(conn, files)
+    return dg.MaterializeResult(
+        metadata={"rulesets": len(rulesets), "criteria": criteria.height, "new_file_versions": new_versions}
+    )
 
 
 @dg.asset(group_name="staging", kinds={"duckdb"}, deps=["raw_provinces", "raw_units"])

@@ -13,6 +13,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.checks import declared_check
+from assets.marts import mart_asset
 from assets.raw import store_raw
 from assets.staging import raw_rows, scope_from, store_staged
 from models.papi import PROVINCE_HEADERS, load_papi_dimensions, papi_index, stage_papi
@@ -238,25 +239,7 @@ def survey_sample_planning(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.M
 # ----------------------------------------------------------------------------------------- marts
 
 
-def _mart_asset(table: str, sql: str, deps: list[str]) -> dg.AssetsDefinition:
-    @dg.asset(
-        name=table.split(".")[1],
-        group_name="marts",
-        kinds={"duckdb"},
-        deps=deps,
-        description=f"Public contract table `{table}`; columns documented in docs/marts.md.",
-    )
-    def _build(warehouse: DuckDBResource) -> dg.MaterializeResult:
-        with warehouse.get_connection() as conn:
-            conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
-            conn.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
-            rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        return dg.MaterializeResult(metadata={"rows": rows, "table": table})
-
-    return _build
-
-
-survey_mart_assets = [_mart_asset(table, sql, deps) for table, (sql, deps) in SURVEY_MARTS.items()]
+survey_mart_assets = [mart_asset(table, sql, deps) for table, (sql, deps) in SURVEY_MARTS.items()]
 
 
 def _rule(sql: str):

@@ -18,6 +18,7 @@ import openpyxl
 from models.text import is_not_applicable, normalize_text, parse_number
 
 FORM_SHEET = "Tự đánh giá"
+EXTRA_CELLS = "_extra_cells"  # a CSV row's cells beyond the header
 # Form header (Vietnamese, as printed on the form) → field name.
 FORM_COLUMNS = {
     "mã tiêu chí": "criterion_code",
@@ -92,6 +93,9 @@ def read_csv(path: Path, display: str | None = None) -> ReadResult:
             reader = csv.DictReader(fh)
             for row_number, rec in enumerate(reader, start=2):
                 row = {normalize_text(k).casefold(): _cell_text(v) for k, v in rec.items() if k is not None}
+                extra = [c for c in rec.get(None) or [] if normalize_text(c)]
+                if extra:  # more cells than the header: kept, and staging quarantines the row
+                    row[EXTRA_CELLS] = " | ".join(extra)
                 result.rows.append({"source_file": name, "sheet": None, "row_number": row_number, **row})
     except (UnicodeDecodeError, csv.Error) as exc:
         result.problem = problem(Path(name), "unreadable_file", f"Không đọc được tệp CSV (UTF-8): {exc}")

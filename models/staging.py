@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from models.frameworks import Ruleset, ruleset_for
+from models.readers import EXTRA_CELLS
 from models.text import is_not_applicable, name_key, normalize_text, parse_date, parse_number
 
 UNIT_GROUPS = ("department", "district", "commune")
@@ -35,6 +36,7 @@ LABELS = {
     "satisfied_pct": "Tỷ lệ hài lòng (%)",
     "respondents": "Số người trả lời",
     "document": "Số, ký hiệu văn bản",
+    EXTRA_CELLS: "Ô thừa",
     "doc_date": "Ngày văn bản",
     "system_date": "Ngày trên hệ thống",
 }
@@ -81,6 +83,16 @@ def _record(raw: dict, p: RowProblem) -> dict:
     }
 
 
+def _no_extra_cells(raw: dict) -> None:
+    if raw.get(EXTRA_CELLS):
+        raise RowProblem(
+            EXTRA_CELLS,
+            "extra_columns",
+            "Dòng có nhiều ô hơn dòng tiêu đề (thừa dấu phẩy?); các ô thừa: " + str(raw[EXTRA_CELLS]),
+            raw[EXTRA_CELLS],
+        )
+
+
 def stage_rows(
     raw_rows: list[dict], schema: dict, parse: Callable[[dict], dict | None]
 ) -> tuple[pl.DataFrame, list[dict], int]:
@@ -90,6 +102,7 @@ def stage_rows(
     good, bad, set_aside = [], [], 0
     for raw in raw_rows:
         try:
+            _no_extra_cells(raw)
             row = parse(raw)
         except RowProblem as p:
             bad.append(_record(raw, p))
@@ -165,6 +178,7 @@ def stage_units(
     good, bad = [], []
     for raw in raw_rows:
         try:
+            _no_extra_cells(raw)
             unit_id = normalize_text(raw.get("unit_id"))
             if not unit_id:
                 raise RowProblem("unit_id", "required", "Thiếu mã đơn vị")

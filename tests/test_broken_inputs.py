@@ -35,6 +35,7 @@ EXPECTED_PROBLEMS = {
     ("appraisals.csv", 2, "unknown_round"),
     ("appraisals.csv", 3, "above_max"),
     ("appraisals.csv", 4, "not_a_date"),
+    ("appraisals.csv", 6, "extra_columns"),  # "Thiếu, chưa đủ" unquoted: one cell too many
     ("survey_results.csv", 3, "pct_out_of_range"),
 }
 
