@@ -50,7 +50,7 @@ def read_table_xlsx(path: Path, display: str, key_headers: set[str]) -> ReadResu
         for sheet_name in workbook.sheetnames:
             rows = workbook[sheet_name].iter_rows(values_only=True)
             header: dict[int, str] | None = None
-            key_col, gap = None, False
+            gap = False
             for row_number, cells in enumerate(rows, start=1):
                 texts = [_text(c) for c in cells]
                 if header is None:
@@ -58,7 +58,6 @@ def read_table_xlsx(path: Path, display: str, key_headers: set[str]) -> ReadResu
                     hits = [i for i, k in enumerate(keys) if k in key_headers]
                     if hits:
                         header = {i: k for i, k in enumerate(keys) if k}
-                        key_col = hits[0]
                     elif row_number >= HEADER_SEARCH_ROWS:
                         break
                     continue
@@ -67,9 +66,9 @@ def read_table_xlsx(path: Path, display: str, key_headers: set[str]) -> ReadResu
                 if not filled:
                     gap = True
                     continue
-                has_key = key_col < len(texts) and texts[key_col] is not None
-                # Below a blank row, only a row that fills most cells is a record (signature blocks are not).
-                if (has_key and not gap) or filled * 2 >= len(header):
+                # Every non-empty row of the table is kept (staging reports one without its id); below a
+                # blank row, only a row that fills most cells is a record (signature blocks are not).
+                if not gap or filled * 2 >= len(header):
                     result.rows.append(
                         {"source_file": display, "sheet": sheet_name, "row_number": row_number, **values}
                     )
