@@ -27,7 +27,7 @@ import polars as pl
 __all__ = ["PAPI_SYNTHETIC_NOTE", "SurveySection", "survey_sections"]
 
 PLOTLY_FONT = "Segoe UI, Noto Sans, Arial, Liberation Sans, DejaVu Sans, sans-serif"
-PAPI_SYNTHETIC_NOTE = "Số liệu PAPI trong bảng là dữ liệu tổng hợp (synthetic), không phải kết quả do UNDP công bố."
+PAPI_SYNTHETIC_NOTE = "Số liệu PAPI trong bảng là dữ liệu tổng hợp, không phải kết quả do UNDP công bố."
 COMPONENT_LABELS = {
     "overall": "Chung",
     "access": "Tiếp cận dịch vụ",
