@@ -26,8 +26,8 @@ from models.staging import APPRAISAL_SCHEMA, SUBMISSION_SCHEMA, SURVEY_SCHEMA  #
 
 def build(n_units: int, years: list[int]):
     rulesets, criteria = load_frameworks(ROOT / "data" / "raw" / "frameworks")
-    rid = rulesets[0].ruleset_id
-    leaves = criteria.filter(pl.col("is_leaf") & (pl.col("unit_group") == "department"))
+    rid = "hung-yen-1708-2021"
+    leaves = criteria.filter(pl.col("is_leaf") & (pl.col("unit_group") == "department") & (pl.col("ruleset_id") == rid))
     rng = random.Random(7)
     subs, adj, surv = [], [], []
     for year in years:

@@ -23,6 +23,12 @@ def classify(totals: pl.DataFrame, components: pl.DataFrame, ruleset_of: dict[st
     Xuất sắc or Tốt with any content area of part (a) below 70% of its max drops one band.
     The content areas and threshold come from the ruleset file, not from code.
     """
+    if totals.is_empty():
+        return totals.with_columns(
+            *(pl.lit(None, pl.String).alias(c) for c in ("band_before_downgrade", "band")),
+            pl.lit(None, pl.Boolean).alias("downgraded"),
+            pl.lit(None, pl.String).alias("band_reason"),
+        )
     parts = []
     for ruleset_id, part in totals.partition_by("ruleset_id", as_dict=True).items():
         ruleset = ruleset_of[ruleset_id[0]]

@@ -57,13 +57,14 @@ def compute(
             "uses_tiebreak": [r.tiebreak == "flagged_leaves" for r in ruleset_of.values()],
         }
     )
-    totals = pl.concat(
-        [
-            unit_totals(lineage.filter(pl.col("ruleset_id") == rid), ruleset_of[rid].scale)
-            for rid in lineage["ruleset_id"].unique().sort()
-        ],
-        how="vertical",
-    ).with_columns(pl.col("year").cast(pl.Int32))
+    per_ruleset = [
+        unit_totals(lineage.filter(pl.col("ruleset_id") == rid), ruleset_of[rid].scale)
+        for rid in lineage["ruleset_id"].unique().sort()
+    ]
+    # No unit scored at all (no self-assessment arrived yet) gives empty tables, not an error.
+    totals = (pl.concat(per_ruleset, how="vertical") if per_ruleset else unit_totals(lineage)).with_columns(
+        pl.col("year").cast(pl.Int32)
+    )
     units = scope.with_columns(pl.col("year").cast(pl.Int32)).join(totals, on=["year", "unit_id"], how="inner")
     units = classify(units, components, ruleset_of).join(scales, on="ruleset_id", how="left")
     units = apply_band_decisions(units, reclassifications)

@@ -131,7 +131,15 @@ def score(
             "parent_unit_id": [None] * len(self_scores),
             "province_code": ["T"] * len(self_scores),
         },
-        schema_overrides={"year": pl.Int32, "parent_unit_id": pl.String},
+        schema_overrides={
+            "year": pl.Int32,
+            "parent_unit_id": pl.String,
+            "unit_id": pl.String,
+            "ruleset_id": pl.String,
+            "unit_name": pl.String,
+            "unit_group": pl.String,
+            "province_code": pl.String,
+        },
     )
     return compute(
         scope,

@@ -163,3 +163,9 @@ def test_surveyed_unit_with_a_broken_survey_row_scores_zero_not_scaled(tmp_path)
     assert n["index_pct"] == pytest.approx(80.0)
     row = result.lineage.filter(result.lineage["leaf_code"] == "8.1").row(0, named=True)
     assert row["final_source"] == "missing" and row["final_score"] == 0.0
+
+
+def test_no_unit_scored_yet_gives_empty_tables(tmp_path):
+    # Before any self-assessment arrives, the year has nothing to rank, and that is not an error.
+    result = score(tmp_path, {}, survey={})
+    assert result.units.is_empty() and result.lineage.is_empty()
