@@ -18,7 +18,7 @@ import openpyxl
 import polars as pl
 import yaml
 
-from models.readers import ReadResult, file_sha256, problem
+from models.readers import ReadResult, cell_text, file_sha256, problem
 from models.staging import QUARANTINE_SCHEMA, RowProblem
 from models.text import normalize_text, parse_date, parse_number
 
@@ -606,14 +606,6 @@ STATS_COLUMNS = {
 }
 
 
-def _cell_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return normalize_text(value) if isinstance(value, str) else str(value)
-
-
 def read_statistics_workbook(path: Path, display: str | None = None) -> ReadResult:
     """A statistics workbook as the statistics office sends it (docs/inputs.md, statistics).
 
@@ -646,7 +638,7 @@ def read_statistics_workbook(path: Path, display: str | None = None) -> ReadResu
         labels: dict[str, str | None] = {}
         header: dict[int, tuple[str, str]] | None = None  # column index → (field, header text)
         for row_number, cells in enumerate(workbook[sheet_name].iter_rows(values_only=True), start=1):
-            texts = [_cell_text(c) for c in cells]
+            texts = [cell_text(c) for c in cells]
             first = (texts[0] or "").casefold() if texts else ""
             if header is None:
                 if first in STATS_LABELS:

@@ -76,7 +76,7 @@ def problem(
     }
 
 
-def _cell_text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
@@ -92,7 +92,7 @@ def read_csv(path: Path, display: str | None = None) -> ReadResult:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             for row_number, rec in enumerate(reader, start=2):
-                row = {normalize_text(k).casefold(): _cell_text(v) for k, v in rec.items() if k is not None}
+                row = {normalize_text(k).casefold(): cell_text(v) for k, v in rec.items() if k is not None}
                 extra = [c for c in rec.get(None) or [] if normalize_text(c)]
                 if extra:  # more cells than the header: kept, and staging quarantines the row
                     row[EXTRA_CELLS] = " | ".join(extra)
@@ -127,7 +127,7 @@ def read_form(path: Path, display: str | None = None) -> ReadResult:
         labels: dict[str, str | None] = {}
         header: dict[int, str] | None = None
         for row_number, cells in enumerate(workbook[sheet_name].iter_rows(values_only=True), start=1):
-            texts = [_cell_text(c) for c in cells]
+            texts = [cell_text(c) for c in cells]
             first = (texts[0] or "").casefold() if texts else ""
             if header is None:
                 if first in FORM_LABELS:

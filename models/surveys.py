@@ -40,7 +40,7 @@ import polars as pl
 import yaml
 
 from models.frameworks import ruleset_for
-from models.staging import QUARANTINE_SCHEMA, RowProblem, Scope, StageResult
+from models.staging import QUARANTINE_SCHEMA, SURVEY_SCHEMA, RowProblem, Scope, StageResult
 from models.text import normalize_text, parse_date, parse_number
 
 SURVEYS_DIR = "surveys"
@@ -1005,14 +1005,7 @@ def leaf_shares(
 
 
 SURVEY_RESULT_SCHEMA = {
-    "year": pl.Int32,
-    "unit_id": pl.String,
-    "ruleset_id": pl.String,
-    "leaf_code": pl.String,
-    "satisfied_pct": pl.Float64,
-    "respondents": pl.Int64,
-    "source_file": pl.String,
-    "source_row": pl.Int64,
+    **SURVEY_SCHEMA,  # staging.survey_results as models/staging.py types it, plus where it came from
     "survey_source": pl.String,  # respondents | aggregate
     "survey_id": pl.String,
 }
