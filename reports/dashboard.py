@@ -16,10 +16,8 @@ into plotly traces so that plotly renders it as text, never as markup.
 
 from __future__ import annotations
 
-import html
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,8 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.colors import make_colorscale, sample_colorscale
 from plotly.offline import get_plotlyjs
+
+from reports.text import esc, nfc, plotly_text, slug, vi_number
 
 __all__ = [
     "DEFAULT_BAND_ORDER",
@@ -102,39 +102,11 @@ _SHORT_FIELD_LABELS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
-# --------------------------------------------------------------------------- text helpers
-
-
-def _nfc(value: Any) -> str:
-    return unicodedata.normalize("NFC", "" if value is None else str(value))
-
-
-def _esc(value: Any) -> str:
-    """Escape a value for our own HTML (text and attribute context)."""
-    return html.escape(_nfc(value), quote=True)
-
-
-def _pt(value: Any) -> str:
-    """Sanitise text passed to plotly: entity-escape ``& < >`` so plotly shows it as text.
-
-    plotly.js turns ``&lt;`` back into a literal ``<`` inside an SVG text node, so a name
-    like ``<script>`` is displayed verbatim and never parsed as a tag.
-    """
-    return html.escape(_nfc(value), quote=False)
-
-
 def _fmt(value: float | None, digits: int = 2, *, sign: bool = False) -> str:
-    """Vietnamese number format: decimal comma, dot for thousands."""
-    if value is None:
-        return "—"
-    text = f"{value:+,.{digits}f}" if sign else f"{value:,.{digits}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return vi_number(value, digits, sign=sign)
 
 
-def _slug(value: Any) -> str:
-    text = unicodedata.normalize("NFKD", _nfc(value)).replace("đ", "d").replace("Đ", "D")
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
+# --------------------------------------------------------------------------- text helpers
 
 
 def _years_label(years: Sequence[int]) -> str:
@@ -154,20 +126,20 @@ def _group_label(group: str) -> str:
 
 def _code_key(code: Any) -> tuple:
     parts = []
-    for part in _nfc(code).split("."):
+    for part in nfc(code).split("."):
         parts.append((0, int(part), "") if part.isdigit() else (1, 0, part))
     return tuple(parts)
 
 
 def _short_field_label(code: str, title: str) -> str:
-    low = _nfc(title).lower()
+    low = nfc(title).lower()
     short = None
     for keys, label in _SHORT_FIELD_LABELS:
         if any(k in low for k in keys):
             short = label
             break
     if short is None:
-        short = " ".join(_nfc(title).split()) or "Lĩnh vực"
+        short = " ".join(nfc(title).split()) or "Lĩnh vực"
         if len(short) > 26:
             short = short[:25].rstrip() + "…"
     return f"{code}. {short}"
@@ -185,7 +157,7 @@ def _to_hex(colour: str) -> str:
 
 
 def _band_colours(bands: Sequence[str], band_order: Sequence[str]) -> dict[str, str]:
-    ordered = [_nfc(b) for b in band_order]
+    ordered = [nfc(b) for b in band_order]
     n = len(ordered)
     if n == len(_BAND_PALETTE):
         colours = list(_BAND_PALETTE)
@@ -198,14 +170,14 @@ def _band_colours(bands: Sequence[str], band_order: Sequence[str]) -> dict[str, 
         colours = []
     mapping = dict(zip(ordered, colours, strict=True))
     for band in bands:
-        mapping.setdefault(_nfc(band), _UNKNOWN_BAND_COLOUR)
+        mapping.setdefault(nfc(band), _UNKNOWN_BAND_COLOUR)
     return mapping
 
 
 def _full_band_order(data_bands: Iterable[str], band_order: Sequence[str]) -> list[str]:
     """Caller's order first, then any band present in the data but not listed (sorted)."""
-    order = [_nfc(b) for b in band_order]
-    extra = sorted({_nfc(b) for b in data_bands if b is not None} - set(order))
+    order = [nfc(b) for b in band_order]
+    extra = sorted({nfc(b) for b in data_bands if b is not None} - set(order))
     return order + extra
 
 
@@ -232,16 +204,16 @@ def _prepare_par(par_index: pl.DataFrame) -> pl.DataFrame:
             df = df.with_columns(expr.alias(col))
     return df.with_columns(
         pl.col("year").cast(pl.Int64),
-        pl.col("province").cast(pl.Utf8).map_elements(_nfc, return_dtype=pl.Utf8),
+        pl.col("province").cast(pl.Utf8).map_elements(nfc, return_dtype=pl.Utf8),
         pl.col("province_code").cast(pl.Utf8),
         pl.col("unit_group").cast(pl.Utf8),
         pl.col("unit_id").cast(pl.Utf8),
-        pl.col("unit_name").cast(pl.Utf8).fill_null("").map_elements(_nfc, return_dtype=pl.Utf8),
+        pl.col("unit_name").cast(pl.Utf8).fill_null("").map_elements(nfc, return_dtype=pl.Utf8),
         pl.col("parent_unit_id").cast(pl.Utf8),
         pl.col("index_pct").cast(pl.Float64),
         pl.col("achieved_points").cast(pl.Float64),
         pl.col("max_points").cast(pl.Float64),
-        pl.col("band").cast(pl.Utf8).fill_null("").map_elements(_nfc, return_dtype=pl.Utf8),
+        pl.col("band").cast(pl.Utf8).fill_null("").map_elements(nfc, return_dtype=pl.Utf8),
         pl.col("band_before_downgrade").cast(pl.Utf8),
         pl.col("downgraded").cast(pl.Boolean).fill_null(False),
         pl.col("rank").cast(pl.Int64),
@@ -351,21 +323,21 @@ def _ranking_figure(
         per_band: dict[str, list[dict[str, Any]]] = {b: [] for b in bands}
         for r in rows.iter_rows(named=True):
             mark = f" {DOWNGRADE_MARK}" if r["downgraded"] else ""
-            cat = _pt(f"{r['rank']}. {r['label']}{mark}")
+            cat = plotly_text(f"{r['rank']}. {r['label']}{mark}")
             cats.append(cat)
             hover = [
-                f"<b>{_pt(r['label'])}</b>",
+                f"<b>{plotly_text(r['label'])}</b>",
                 f"Năm {year} · Hạng {r['rank']}",
                 f"Chỉ số: {_fmt(r['index_pct'])}%",
             ]
             if r["achieved_points"] is not None and r["max_points"] is not None:
                 hover.append(f"Điểm đạt: {_fmt(r['achieved_points'])} / {_fmt(r['max_points'])}")
-            hover.append(f"Xếp loại: {_pt(r['band'])}")
+            hover.append(f"Xếp loại: {plotly_text(r['band'])}")
             if r["downgraded"]:
                 before = r["band_before_downgrade"]
-                extra = f" (trước khi hạ: {_pt(before)})" if before else ""
+                extra = f" (trước khi hạ: {plotly_text(before)})" if before else ""
                 reason = r.get("band_reason")  # the ruleset's own words, e.g. "Tốt → Khá: lĩnh vực 3 đạt 65,0% < 70%"
-                hover.append(f"{DOWNGRADE_MARK} {_pt(reason) if reason else DOWNGRADE_NOTE + extra}")
+                hover.append(f"{DOWNGRADE_MARK} {plotly_text(reason) if reason else DOWNGRADE_NOTE + extra}")
             per_band.setdefault(r["band"], []).append(
                 {
                     "x": r["index_pct"],
@@ -391,8 +363,8 @@ def _ranking_figure(
                 fig.add_trace(
                     go.Bar(
                         orientation="h",
-                        name=_pt(band),
-                        legendgroup=_pt(band),
+                        name=plotly_text(band),
+                        legendgroup=plotly_text(band),
                         showlegend=not outlined,
                         x=[i["x"] for i in subset],
                         y=[i["y"] for i in subset],
@@ -415,7 +387,7 @@ def _ranking_figure(
     n_traces = sum(len(v) for v in visibility.values())
 
     def title_for(year: int) -> str:
-        return f"Xếp hạng Chỉ số CCHC năm {year} — {_pt(group_title)}"
+        return f"Xếp hạng Chỉ số CCHC năm {year} — {plotly_text(group_title)}"
 
     layout = _base_layout(title_for(latest), max(260, 130 + _row_height(max_units) * max_units))
     layout.update(
@@ -493,7 +465,7 @@ def _heatmap_figure(
         return None
     titles: dict[str, str] = {}
     for r in fields.sort(["node_code", "node_title"]).iter_rows(named=True):
-        titles.setdefault(r["node_code"], _nfc(r["node_title"]))
+        titles.setdefault(r["node_code"], nfc(r["node_title"]))
     codes = sorted(titles, key=_code_key)
     unit_order = rows.sort(["rank", "index_pct"], descending=[False, True])["unit_id"].to_list()
     cell = {(r["unit_id"], r["node_code"]): r["pct"] for r in fields.iter_rows(named=True)}
@@ -501,10 +473,10 @@ def _heatmap_figure(
     if not unit_order:
         return None
     rank_of = dict(zip(rows["unit_id"].to_list(), rows["rank"].to_list(), strict=True))
-    y = [_pt(f"{rank_of[u]}. {labels.get(u, u)}") for u in unit_order]
-    x = [_pt(_short_field_label(c, titles[c])) for c in codes]
+    y = [plotly_text(f"{rank_of[u]}. {labels.get(u, u)}") for u in unit_order]
+    x = [plotly_text(_short_field_label(c, titles[c])) for c in codes]
     z = [[cell.get((u, c)) for c in codes] for u in unit_order]
-    full = [[_pt(f"{c}. {titles[c]}") for c in codes] for _ in unit_order]
+    full = [[plotly_text(f"{c}. {titles[c]}") for c in codes] for _ in unit_order]
     lo = _HEAT_ZMIN
     split = (_HEAT_SPLIT - lo) / (_HEAT_ZMAX - lo)
     colorscale = [
@@ -533,7 +505,7 @@ def _heatmap_figure(
     fig = go.Figure(trace)
     n = len(unit_order)
     layout = _base_layout(
-        f"Chỉ số thành phần theo lĩnh vực năm {year} — {_pt(group_title)}",
+        f"Chỉ số thành phần theo lĩnh vực năm {year} — {plotly_text(group_title)}",
         max(280, 170 + _row_height(n) * n),
     )
     layout.update(
@@ -572,7 +544,7 @@ def _yoy_figure(
     ys, xs, colours, texts, hovers = [], [], [], [], []
     for r in both.iter_rows(named=True):
         d = r["delta"]
-        ys.append(_pt(r["label"]))
+        ys.append(plotly_text(r["label"]))
         xs.append(d)
         colours.append(_UP_COLOUR if d > 0 else (_DOWN_COLOUR if d < 0 else _FLAT_COLOUR))
         texts.append(_fmt(d, sign=True))
@@ -586,9 +558,10 @@ def _yoy_figure(
         hovers.append(
             "<br>".join(
                 [
-                    f"<b>{_pt(r['label'])}</b>",
-                    f"Năm {previous}: {_fmt(r['index_pct_prev'])}% · hạng {r['rank_prev']} · {_pt(r['band_prev'])}",
-                    f"Năm {latest}: {_fmt(r['index_pct'])}% · hạng {r['rank']} · {_pt(r['band'])}",
+                    f"<b>{plotly_text(r['label'])}</b>",
+                    f"Năm {previous}: {_fmt(r['index_pct_prev'])}% · hạng {r['rank_prev']} · "
+                    f"{plotly_text(r['band_prev'])}",
+                    f"Năm {latest}: {_fmt(r['index_pct'])}% · hạng {r['rank']} · {plotly_text(r['band'])}",
                     f"Thay đổi: {_fmt(d, sign=True)} điểm phần trăm",
                     f"Thứ hạng: {rank_text}",
                 ]
@@ -611,7 +584,7 @@ def _yoy_figure(
     )
     n = len(ys)
     layout = _base_layout(
-        f"Thay đổi chỉ số năm {latest} so với năm {previous} — {_pt(group_title)}",
+        f"Thay đổi chỉ số năm {latest} so với năm {previous} — {plotly_text(group_title)}",
         max(240, 120 + _row_height(n) * n),
     )
     layout.update(
@@ -648,9 +621,9 @@ def _band_table(group_df: pl.DataFrame, bands: list[str], colours: dict[str, str
     years = sorted(group_df["year"].unique().to_list())
     head = ['<th scope="col">Năm</th>', '<th scope="col">Số đơn vị</th>']
     for b in bands:
-        colour = _esc(colours.get(b, _UNKNOWN_BAND_COLOUR))
+        colour = esc(colours.get(b, _UNKNOWN_BAND_COLOUR))
         swatch = f'<span class="swatch" style="background:{colour}"></span>'
-        head.append(f'<th scope="col">{swatch}{_esc(b)}</th>')
+        head.append(f'<th scope="col">{swatch}{esc(b)}</th>')
     head += ['<th scope="col">Hạ bậc ↓</th>', '<th scope="col">Chỉ số bình quân (%)</th>']
     body = []
     for year in years:
@@ -682,8 +655,8 @@ def _kpis(rows: pl.DataFrame, labels: dict[str, str], year: int) -> str:
     return (
         '<div class="kpis">'
         + "".join(
-            f'<div class="kpi"><div class="kpi-label">{_esc(a)}</div><div class="kpi-value">{_esc(b)}</div>'
-            f'<div class="kpi-note">{_esc(c)}</div></div>'
+            f'<div class="kpi"><div class="kpi-label">{esc(a)}</div><div class="kpi-value">{esc(b)}</div>'
+            f'<div class="kpi-note">{esc(c)}</div></div>'
             for a, b, c in cards
         )
         + "</div>"
@@ -754,7 +727,7 @@ def _section(
     glabel = _group_label(group)
     title = f"{glabel} — {province}" if multi_province else glabel
 
-    base = f"{_slug(province_code)}-{_slug(group)}"
+    base = f"{slug(province_code)}-{slug(group)}"
     anchor = base
     k = 2
     while anchor in used_ids:
@@ -764,10 +737,10 @@ def _section(
 
     latest_rows = gdf.filter(pl.col("year") == latest)
     parts = [
-        f'<section class="group" id="{_esc(anchor)}">',
-        f"<h2>{_esc(title)}</h2>",
+        f'<section class="group" id="{esc(anchor)}">',
+        f"<h2>{esc(title)}</h2>",
         f'<p class="sub">Năm gần nhất: {latest} · Số năm có dữ liệu: {len(years)} '
-        f"({_esc(_years_label(years))}) · Xếp hạng trong nhóm, theo từng năm</p>",
+        f"({esc(_years_label(years))}) · Xếp hạng trong nhóm, theo từng năm</p>",
         _kpis(latest_rows, labels, latest),
     ]
     n_figs = 0
@@ -782,7 +755,7 @@ def _section(
     ]
     if len(years) > 1:
         notes.append("Chọn năm ở hộp chọn góc trên bên phải biểu đồ.")
-    parts.append(f'<p class="note">{_esc(" ".join(notes))}</p>')
+    parts.append(f'<p class="note">{esc(" ".join(notes))}</p>')
 
     parts.append("<h3>Chỉ số thành phần theo lĩnh vực</h3>")
     unit_ids = latest_rows["unit_id"].to_list()
@@ -809,9 +782,9 @@ def _section(
             parts.append(f'<div class="chart">{_figure_html(yoy, f"chart-{anchor}-change")}</div>')
             n_figs += 1
         if only_new:
-            parts.append(f'<p class="note">Chưa có số liệu năm {previous}: {_esc(", ".join(only_new))}.</p>')
+            parts.append(f'<p class="note">Chưa có số liệu năm {previous}: {esc(", ".join(only_new))}.</p>')
         if only_old:
-            parts.append(f'<p class="note">Không có số liệu năm {latest}: {_esc(", ".join(only_old))}.</p>')
+            parts.append(f'<p class="note">Không có số liệu năm {latest}: {esc(", ".join(only_old))}.</p>')
 
     parts.append("<h3>Tổng hợp xếp loại</h3>")
     parts.append(_band_table(gdf, bands, colours))
@@ -863,17 +836,17 @@ def build_dashboard(
         pcode = codes[0] if codes else province
         for group in _group_order(pdf["unit_group"].unique().to_list()):
             order = (
-                {_nfc(k): v for k, v in band_order.items()}.get(province, DEFAULT_BAND_ORDER)
+                {nfc(k): v for k, v in band_order.items()}.get(province, DEFAULT_BAND_ORDER)
                 if isinstance(band_order, Mapping)
                 else band_order
             )
             anchor, label, body, _ = _section(par, comps, province, pcode, group, multi, order, parent_names, used)
             sections.append(body)
-            nav.append(f'<a href="#{_esc(anchor)}">{_esc(label)}</a>')
+            nav.append(f'<a href="#{esc(anchor)}">{esc(label)}</a>')
 
     for anchor, label, body in extra_sections:
         sections.append(body)
-        nav.append(f'<a href="#{_esc(anchor)}">{_esc(label)}</a>')
+        nav.append(f'<a href="#{esc(anchor)}">{esc(label)}</a>')
 
     province_text = ", ".join(provinces) if provinces else "—"
     years_text = _years_label(years)
@@ -883,12 +856,12 @@ def build_dashboard(
     if synthetic:
         page_title = f"[{SYNTHETIC_BANNER}] {page_title}"
 
-    banner = f'<div class="synthetic-banner" role="alert">⚠ {_esc(SYNTHETIC_BANNER)}</div>' if synthetic else ""
+    banner = f'<div class="synthetic-banner" role="alert">⚠ {esc(SYNTHETIC_BANNER)}</div>' if synthetic else ""
     header = (
         '<header class="page"><h1>Chỉ số cải cách hành chính (PAR Index)</h1><div class="meta">'
-        f"<span>{'Địa phương' if not multi else 'Các địa phương'}: <b>{_esc(province_text)}</b></span>"
-        f"<span>Năm: <b>{_esc(years_text)}</b></span>"
-        f"<span>{_esc(generated_at)}</span></div></header>"
+        f"<span>{'Địa phương' if not multi else 'Các địa phương'}: <b>{esc(province_text)}</b></span>"
+        f"<span>Năm: <b>{esc(years_text)}</b></span>"
+        f"<span>{esc(generated_at)}</span></div></header>"
     )
     nav_html = f'<nav class="toc">Nhóm đơn vị: {"".join(nav)}</nav>' if nav else ""
     content = "\n".join(sections) if sections else '<p class="empty">Không có dữ liệu Chỉ số CCHC.</p>'
@@ -907,7 +880,7 @@ def build_dashboard(
             "<head>",
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{_esc(page_title)}</title>",
+            f"<title>{esc(page_title)}</title>",
             f"<style>{_CSS}</style>",
             f'<script type="text/javascript">{get_plotlyjs()}</script>',
             "</head>",

@@ -12,15 +12,13 @@ input files (names, titles, agencies, sources) goes through `html.escape`.
 
 from __future__ import annotations
 
-import html
-import unicodedata
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from models.plan_inputs import period_label, period_name
 from models.plan_tracking import CHANGE_VI, TREND_VI, VARIANT_BASIS_VI, fmt_number
+from reports.text import esc, nfc
 
 SYNTHETIC_BANNER = "DỮ LIỆU MẪU TỔNG HỢP — không phải số liệu thật"
 PERIOD_KIND_VI = {"quarter": "quý", "half_year": "6 tháng", "year": "năm"}
@@ -51,28 +49,20 @@ footer { margin-top: 2em; font-size: .9em; }
 """
 
 
-def _nfc(value: Any) -> str:
-    return unicodedata.normalize("NFC", "" if value is None else str(value))
-
-
-def _esc(value: Any) -> str:
-    return html.escape(_nfc(value), quote=True)
-
-
 def _pct(part: int, whole: int) -> str:
     return "—" if whole == 0 else f"{fmt_number(part / whole * 100, 1)}%"
 
 
 def source_vi(source: str | None) -> str:
     """The seed section as an official reads it: `002 Annex 1, 8.2.1` → `Phụ lục 1, mục 8.2.1`."""
-    text = _nfc(source)
+    text = nfc(source)
     for en, vi in (("002 ", ""), ("Annex ", "Phụ lục "), ("Part ", "Phần "), (", ", ", mục ")):
         text = text.replace(en, vi)
     return text.replace("; mục ", "; ")
 
 
 def _seed_words(text: str | None) -> str:
-    return _nfc(text).replace("002 Annex ", "Phụ lục ").replace("002 Part ", "Phần ")
+    return nfc(text).replace("002 Annex ", "Phụ lục ").replace("002 Part ", "Phần ")
 
 
 def report_filename(period: str) -> str:
@@ -93,7 +83,7 @@ def _value(value: float | None, unit: str | None) -> str:
 
 
 def _status(row: dict) -> str:
-    return f'<span class="{_esc(row["status"])}">{_esc(row["status_vi"])}</span>'
+    return f'<span class="{esc(row["status"])}">{esc(row["status_vi"])}</span>'
 
 
 def _change(row: dict) -> str:
@@ -102,7 +92,7 @@ def _change(row: dict) -> str:
     sign = "+" if row["delta"] > 0 else ""
     words = CHANGE_VI.get(row["change"] or "", "")
     unit = "" if row["unit"] in ("có/không", "hạng") else (" điểm %" if row["unit"] == "%" else "")
-    return f"{sign}{_esc(fmt_number(row['delta']))}{unit}" + (f" ({_esc(words)})" if words else "")
+    return f"{sign}{esc(fmt_number(row['delta']))}{unit}" + (f" ({esc(words)})" if words else "")
 
 
 def _counts(rows: pl.DataFrame) -> dict[str, int]:
@@ -121,11 +111,11 @@ def _summary(now: pl.DataFrame, before: pl.DataFrame, label_before: str) -> str:
     ]
     if before.height:
         lines.append(
-            f"{_esc(label_before)}: {b['met']} đạt, {b['not_met']} chưa đạt, {b['no_data']} chưa có số liệu "
+            f"{esc(label_before)}: {b['met']} đạt, {b['not_met']} chưa đạt, {b['no_data']} chưa có số liệu "
             f"(tỷ lệ đạt {_pct(b['met'], b['met'] + b['not_met'])})."
         )
     else:
-        lines.append(f"{_esc(label_before)}: chưa có số liệu để so sánh.")
+        lines.append(f"{esc(label_before)}: chưa có số liệu để so sánh.")
     lines.append(f"Chỉ tiêu có nguy cơ không đạt (chưa đạt và xấu đi so với cùng kỳ năm trước): <b>{at_risk}</b>.")
     return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
 
@@ -152,7 +142,7 @@ def _by_field(now: pl.DataFrame, before: pl.DataFrame) -> str:
     for r in fields.iter_rows(named=True):
         p = prev.get(r["field_code"])
         body.append(
-            f"<tr><td>{_esc(r['field_code'])}. {_esc(r['field_title'])}</td><td class='num'>{r['n']}</td>"
+            f"<tr><td>{esc(r['field_code'])}. {esc(r['field_title'])}</td><td class='num'>{r['n']}</td>"
             f"<td class='num met'>{r['met']}</td><td class='num not_met'>{r['not_met']}</td>"
             f"<td class='num'>{r['no_data']}</td><td class='num'>{_pct(r['met'], r['met'] + r['not_met'])}</td>"
             f"<td class='num'>{_pct(p['met'], p['met'] + p['not_met']) if p else '—'}</td></tr>"
@@ -174,11 +164,11 @@ def _not_met(now: pl.DataFrame) -> str:
             f"{r['streak_length']} năm" if r["streak_status"] == "not_met" and (r["streak_length"] or 0) > 1 else ""
         )
         body.append(
-            f"<tr class='{'risk' if r['at_risk'] else ''}'><td>{_esc(r['target_code'])}{tag}</td>"
-            f"<td>{_esc(r['title'])}</td><td>{_esc(r['lead_agency'])}</td>"
-            f"<td class='num'>{_esc(_value(r['actual'], r['unit']))}</td><td>{_esc(r['target_text'])}</td>"
-            f"<td class='num'>{_esc(_value(r['prev_actual'], r['unit']))}</td><td class='num'>{_change(r)}</td>"
-            f"<td>{_esc(TREND_VI.get(r['trend'] or '', '—'))}</td><td class='num'>{_esc(streak) or '—'}</td></tr>"
+            f"<tr class='{'risk' if r['at_risk'] else ''}'><td>{esc(r['target_code'])}{tag}</td>"
+            f"<td>{esc(r['title'])}</td><td>{esc(r['lead_agency'])}</td>"
+            f"<td class='num'>{esc(_value(r['actual'], r['unit']))}</td><td>{esc(r['target_text'])}</td>"
+            f"<td class='num'>{esc(_value(r['prev_actual'], r['unit']))}</td><td class='num'>{_change(r)}</td>"
+            f"<td>{esc(TREND_VI.get(r['trend'] or '', '—'))}</td><td class='num'>{esc(streak) or '—'}</td></tr>"
         )
     return (
         "<table><tr><th>Mã</th><th>Chỉ tiêu</th><th>Cơ quan chủ trì</th><th>Kết quả kỳ này</th>"
@@ -192,7 +182,7 @@ def _agencies(card: pl.DataFrame) -> str:
     if behind.is_empty():
         return "<p>Không có cơ quan chủ trì nào còn chỉ tiêu chưa đạt.</p>"
     body = "".join(
-        f"<tr><td>{_esc(r['lead_agency'])}</td><td class='num'>{r['targets']}</td>"
+        f"<tr><td>{esc(r['lead_agency'])}</td><td class='num'>{r['targets']}</td>"
         f"<td class='num met'>{r['met']}</td><td class='num not_met'>{r['not_met']}</td>"
         f"<td class='num'>{r['at_risk']}</td><td class='num'>{r['no_data']}</td>"
         f"<td class='num'>{_pct(r['met'], r['met'] + r['not_met'])}</td></tr>"
@@ -208,7 +198,7 @@ def _agencies(card: pl.DataFrame) -> str:
 
 def _compare(now: pl.DataFrame, before: pl.DataFrame, label_before: str) -> str:
     if before.is_empty():
-        return f"<p>{_esc(label_before)} chưa có số liệu để so sánh.</p>"
+        return f"<p>{esc(label_before)} chưa có số liệu để so sánh.</p>"
     joined = now.join(
         before.select("target_code", pl.col("status").alias("status_before")), on="target_code", how="left"
     )
@@ -221,8 +211,8 @@ def _compare(now: pl.DataFrame, before: pl.DataFrame, label_before: str) -> str:
         return (
             "<ul>"
             + "".join(
-                f"<li>{_esc(r['target_code'])}: {_esc(r['title'])} "
-                f"({_esc(_value(r['prev_actual'], r['unit']))} → {_esc(_value(r['actual'], r['unit']))})</li>"
+                f"<li>{esc(r['target_code'])}: {esc(r['title'])} "
+                f"({esc(_value(r['prev_actual'], r['unit']))} → {esc(_value(r['actual'], r['unit']))})</li>"
                 for r in rows.sort("seq").iter_rows(named=True)
             )
             + "</ul>"
@@ -241,8 +231,7 @@ def _no_data(now: pl.DataFrame) -> str:
     return (
         "<ul>"
         + "".join(
-            f"<li>{_esc(r['target_code'])}: {_esc(r['title'])} ({_esc(r['lead_agency'])}): "
-            f"{_esc(r['status_reason'])}</li>"
+            f"<li>{esc(r['target_code'])}: {esc(r['title'])} ({esc(r['lead_agency'])}): {esc(r['status_reason'])}</li>"
             for r in rows.sort("seq").iter_rows(named=True)
         )
         + "</ul>"
@@ -254,9 +243,9 @@ def _variants(now: pl.DataFrame) -> str:
     if rows.is_empty():
         return ""
     items = "".join(
-        f"<li>{_esc(r['target_code'])}: áp dụng phương án <b>{_esc(r['variant'])}</b> ({_esc(source_vi(r['source']))}: "
-        f"{_esc(r['target_text'])}; {_esc(VARIANT_BASIS_VI.get(r['variant_basis'] or '', ''))}), kết quả "
-        f"{_status(r)}. Phương án khác: {_esc(_seed_words(r['other_variants']) or '—')}.</li>"
+        f"<li>{esc(r['target_code'])}: áp dụng phương án <b>{esc(r['variant'])}</b> ({esc(source_vi(r['source']))}: "
+        f"{esc(r['target_text'])}; {esc(VARIANT_BASIS_VI.get(r['variant_basis'] or '', ''))}), kết quả "
+        f"{_status(r)}. Phương án khác: {esc(_seed_words(r['other_variants']) or '—')}.</li>"
         for r in rows.sort("seq").iter_rows(named=True)
     )
     return (
@@ -271,14 +260,12 @@ def _detail(now: pl.DataFrame) -> str:
     for r in now.sort("seq").iter_rows(named=True):
         if r["field_code"] != field:
             field = r["field_code"]
-            body.append(
-                f"<tr><th colspan='7' style='text-align:left'>{_esc(field)}. {_esc(r['field_title'])}</th></tr>"
-            )
+            body.append(f"<tr><th colspan='7' style='text-align:left'>{esc(field)}. {esc(r['field_title'])}</th></tr>")
         body.append(
-            f"<tr><td>{_esc(r['target_code'])}</td><td>{_esc(r['title'])}</td>"
-            f"<td class='num'>{_esc(_value(r['actual'], r['unit']))}</td><td>{_esc(r['target_text'])}</td>"
-            f"<td>{_status(r)}</td><td>{_esc(r['lead_agency'])}</td>"
-            f"<td class='small'>{_esc(source_vi(r['source']))}</td></tr>"
+            f"<tr><td>{esc(r['target_code'])}</td><td>{esc(r['title'])}</td>"
+            f"<td class='num'>{esc(_value(r['actual'], r['unit']))}</td><td>{esc(r['target_text'])}</td>"
+            f"<td>{_status(r)}</td><td>{esc(r['lead_agency'])}</td>"
+            f"<td class='small'>{esc(source_vi(r['source']))}</td></tr>"
         )
     return (
         "<table><tr><th>Mã</th><th>Chỉ tiêu</th><th>Kết quả</th><th>Yêu cầu</th><th>Đánh giá</th>"
@@ -314,21 +301,21 @@ def build_progress_report(
         before = tracking.filter((pl.col("province_code") == province) & (pl.col("period") == prev_period))
         label_before = f"Cùng kỳ năm trước ({period_label(row['year'] - 1, row['period_code'])})"
         card = scorecard.filter((pl.col("province_code") == province) & (pl.col("period") == period))
-        reporter = _esc(plan["reported_by"])
-        reporter_upper = _esc(_nfc(plan["reported_by"]).upper())
+        reporter = esc(plan["reported_by"])
+        reporter_upper = esc(nfc(plan["reported_by"]).upper())
         sections.append(
             f"""
 <section>
-<div class="head"><div>ỦY BAN NHÂN DÂN {_esc(_nfc(row["province"]).upper())}<br>{reporter_upper}</div>
+<div class="head"><div>ỦY BAN NHÂN DÂN {esc(nfc(row["province"]).upper())}<br>{reporter_upper}</div>
 <div>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br>Độc lập - Tự do - Hạnh phúc</div></div>
 <h1>BÁO CÁO<br>Tình hình, kết quả thực hiện Kế hoạch cải thiện Chỉ số Par Index, Chỉ số SIPAS
 và Chỉ số PAPI</h1>
-<p class="sub">{_esc(title_period)} — {_esc(row["province"])}</p>
-<p>Kính gửi: {_esc(plan["reported_to"])}.</p>
-<p>Thực hiện Quyết định số {_esc(plan["decision_no"])} ngày {_esc(_date_vi(plan["decision_date"]))} ban hành
-{_esc(plan["title"])} (Phần III, mục 1.d: định kỳ hàng quý, 6 tháng, năm tổng hợp, báo cáo Ủy ban nhân dân tỉnh),
-{reporter} báo cáo tình hình, kết quả thực hiện kế hoạch ({_esc(title_period)}) như sau. Số liệu lũy kế từ
-đầu năm và được so sánh với cùng kỳ năm trước; kỳ báo cáo {_esc(PERIOD_KIND_VI[row["period_kind"]])} chỉ gồm
+<p class="sub">{esc(title_period)} — {esc(row["province"])}</p>
+<p>Kính gửi: {esc(plan["reported_to"])}.</p>
+<p>Thực hiện Quyết định số {esc(plan["decision_no"])} ngày {esc(_date_vi(plan["decision_date"]))} ban hành
+{esc(plan["title"])} (Phần III, mục 1.d: định kỳ hàng quý, 6 tháng, năm tổng hợp, báo cáo Ủy ban nhân dân tỉnh),
+{reporter} báo cáo tình hình, kết quả thực hiện kế hoạch ({esc(title_period)}) như sau. Số liệu lũy kế từ
+đầu năm và được so sánh với cùng kỳ năm trước; kỳ báo cáo {esc(PERIOD_KIND_VI[row["period_kind"]])} chỉ gồm
 các chỉ tiêu có kỳ báo cáo này trong danh mục chỉ tiêu.</p>
 <h2>I. Tóm tắt kết quả</h2>{_summary(now, before, label_before)}
 <h2>II. Kết quả theo lĩnh vực</h2>{_by_field(now, before)}
@@ -340,7 +327,7 @@ các chỉ tiêu có kỳ báo cáo này trong danh mục chỉ tiêu.</p>
 <h2>Phụ lục: Kết quả từng chỉ tiêu</h2>{_detail(now)}
 </section>"""
         )
-    banner = f'<div class="banner">{_esc(SYNTHETIC_BANNER)}</div>' if synthetic else ""
+    banner = f'<div class="banner">{esc(SYNTHETIC_BANNER)}</div>' if synthetic else ""
     quarantine_note = (
         f"<p>Có {quarantined_rows} dòng số liệu bị loại khi đọc tệp đầu vào (xem bảng staging.plan_quarantine "
         "trong kho dữ liệu: tệp, trang, dòng, cột và lý do).</p>"
@@ -352,7 +339,7 @@ các chỉ tiêu có kỳ báo cáo này trong danh mục chỉ tiêu.</p>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Báo cáo tiến độ {_esc(title_period)}{" (dữ liệu mẫu tổng hợp)" if synthetic else ""}</title>
+<title>Báo cáo tiến độ {esc(title_period)}{" (dữ liệu mẫu tổng hợp)" if synthetic else ""}</title>
 <style>{_CSS}</style>
 </head>
 <body>
@@ -360,7 +347,7 @@ các chỉ tiêu có kỳ báo cáo này trong danh mục chỉ tiêu.</p>
 {"".join(sections)}
 <footer>
 {quarantine_note}
-<p><b>Nơi nhận:</b> {_esc(plans["reported_to"][0] if plans.height else "Ủy ban nhân dân tỉnh")}; Lưu: VT.</p>
+<p><b>Nơi nhận:</b> {esc(plans["reported_to"][0] if plans.height else "Ủy ban nhân dân tỉnh")}; Lưu: VT.</p>
 <p class="small">Báo cáo được lập tự động từ kho dữ liệu chiso (bảng marts.plan_tracking). "Có nguy cơ": chỉ tiêu
 chưa đạt và kết quả xấu đi so với cùng kỳ năm trước. Nguồn của từng chỉ tiêu ghi theo phụ lục, mục
 của quyết định (trong kho dữ liệu: cột source, ví dụ "002 Annex 1, 8.2.1").</p>

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import html
-
 import polars as pl
+
+from reports.text import esc
 
 SOURCE_LABELS = {
     "units": "Danh mục đơn vị",
@@ -89,15 +89,11 @@ def check_label(name: str) -> str:
 DETAIL_ROWS = 100
 
 
-def _esc(value: object) -> str:
-    return "" if value is None else html.escape(str(value))
-
-
 def _table(caption: str, header: list[str], rows: list[list[object]]) -> str:
-    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in r) + "</tr>" for r in rows)
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
     return (
-        f'<table class="band-table quality"><caption>{_esc(caption)}</caption>'
+        f'<table class="band-table quality"><caption>{esc(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 

@@ -15,14 +15,13 @@ Use::
 
 from __future__ import annotations
 
-import html
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
+
+from reports.text import esc, plotly_text, slug, vi_number
 
 __all__ = ["PAPI_SYNTHETIC_NOTE", "SurveySection", "survey_sections"]
 
@@ -55,34 +54,9 @@ class SurveySection:
     html: str
 
 
-def _nfc(value: Any) -> str:
-    return unicodedata.normalize("NFC", "" if value is None else str(value))
-
-
-def _esc(value: Any) -> str:
-    return html.escape(_nfc(value), quote=True)
-
-
-def _pt(value: Any) -> str:
-    return html.escape(_nfc(value), quote=False)
-
-
-def _fmt(value: float | None, digits: int = 1, *, sign: bool = False) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:+,.{digits}f}" if sign else f"{value:,.{digits}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def _slug(value: Any) -> str:
-    text = unicodedata.normalize("NFKD", _nfc(value)).replace("đ", "d").replace("Đ", "D")
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
-
-
 def _layout(title: str, height: int) -> dict[str, Any]:
     return {
-        "title": {"text": _pt(title), "x": 0.0, "xanchor": "left", "font": {"size": 16}},
+        "title": {"text": plotly_text(title), "x": 0.0, "xanchor": "left", "font": {"size": 16}},
         "font": {"family": PLOTLY_FONT, "size": 12, "color": "#1f2328"},
         "separators": ",.",
         "template": "plotly_white",
@@ -97,13 +71,17 @@ def _figure(fig: go.Figure, div_id: str) -> str:
     return f'<div class="chart">{body}</div>'
 
 
+def _fmt(value: float | None, digits: int = 1, *, sign: bool = False) -> str:
+    return vi_number(value, digits, sign=sign)
+
+
 # ----------------------------------------------------------------------------------------- SIPAS
 
 
 def _sipas_units_figure(rows: pl.DataFrame, year: int, title: str) -> go.Figure:
     """Overall SIPAS per unit in a year: the share with its 95% interval; few respondents hollow."""
     rows = rows.sort(["pct", "unit_id"], descending=[False, False], nulls_last=False)
-    labels = [_pt(n or u) for n, u in zip(rows["unit_name"], rows["unit_id"], strict=True)]
+    labels = [plotly_text(n or u) for n, u in zip(rows["unit_name"], rows["unit_id"], strict=True)]
     flagged = rows["flag"].is_not_null().to_list()
     fig = go.Figure(
         go.Scatter(
@@ -155,7 +133,7 @@ def _sipas_components_figure(rows: pl.DataFrame, title: str) -> go.Figure:
     for year in years:
         part = rows.filter(pl.col("year") == year).sort("component_order")
         fig.add_bar(
-            x=[_pt(COMPONENT_LABELS.get(c, c)) for c in part["component"]],
+            x=[plotly_text(COMPONENT_LABELS.get(c, c)) for c in part["component"]],
             y=part["pct"].to_list(),
             name=str(year),
             error_y={
@@ -171,7 +149,7 @@ def _sipas_components_figure(rows: pl.DataFrame, title: str) -> go.Figure:
         **_layout(title, 420),
         barmode="group",
         yaxis={"title": {"text": "Tỷ lệ hài lòng (%)"}, "range": [max(0, low - 5), 100]},
-        xaxis={"categoryorder": "array", "categoryarray": [_pt(COMPONENT_LABELS.get(c, c)) for c in order]},
+        xaxis={"categoryorder": "array", "categoryarray": [plotly_text(COMPONENT_LABELS.get(c, c)) for c in order]},
         legend={"title": {"text": "Năm"}},
     )
     return fig
@@ -202,7 +180,7 @@ def _sipas_section(
         rows = units.filter(pl.col("unit_group") == group)
         label = GROUP_LABELS[group]
         fig = _sipas_units_figure(rows, latest, f"{label}: chỉ số hài lòng chung năm {latest}")
-        parts += [f"<h3>{_esc(label)}</h3>", _figure(fig, f"chart-sipas{key}-{_slug(group)}-{latest}")]
+        parts += [f"<h3>{esc(label)}</h3>", _figure(fig, f"chart-sipas{key}-{slug(group)}-{latest}")]
     flagged = units.filter(pl.col("flag").is_not_null())
     note = "Đường ngang: khoảng tin cậy 95%. Điểm rỗng: ít người trả lời, kết quả kém tin cậy (không bị ẩn)."
     if not flagged.is_empty():
@@ -210,7 +188,7 @@ def _sipas_section(
             f"{n or u} ({k} người)" for n, u, k in flagged.select("unit_name", "unit_id", "n_respondents").rows()
         )
         note += f" Năm {latest}: {names}."
-    parts.append(f'<p class="note">{_esc(note)}</p>')
+    parts.append(f'<p class="note">{esc(note)}</p>')
     if plan is not None and not plan.is_empty():
         short = plan.filter((pl.col("year") == latest) & pl.col("warning").is_not_null()).sort("unit_id")
         parts.append(f"<h3>Cỡ mẫu cần cho năm {latest + 1}</h3>")
@@ -218,9 +196,9 @@ def _sipas_section(
             parts.append(f'<p class="note">Năm {latest} mọi đơn vị đều đủ cỡ mẫu.</p>')
         else:
             body = "".join(
-                f'<tr><th scope="row">{_esc(r["unit_name"] or r["unit_id"])}</th><td>{r["dossiers"] or "—"}</td>'
+                f'<tr><th scope="row">{esc(r["unit_name"] or r["unit_id"])}</th><td>{r["dossiers"] or "—"}</td>'
                 f"<td>{r['n_respondents']}</td><td>{r['n_required'] if r['n_required'] is not None else '—'}</td>"
-                f"<td>{_esc(r['warning'])}</td></tr>"
+                f"<td>{esc(r['warning'])}</td></tr>"
                 for r in short.iter_rows(named=True)
             )
             parts.append(
@@ -239,7 +217,7 @@ def _papi_field_figure(rows: pl.DataFrame, province: str, year: int, title: str)
     """Every province's score per dimension (grey), the province highlighted, the top-N cut-off."""
     dims = rows.filter(pl.col("dimension") != "total").sort("dimension_no")
     order = dims.select("dimension", "dimension_no", "dimension_name").unique().sort("dimension_no")
-    labels = {d: _pt(f"{n}. {name}") for d, n, name in order.rows()}
+    labels = {d: plotly_text(f"{n}. {name}") for d, n, name in order.rows()}
     field = dims.filter(pl.col("score").is_not_null())
     fig = go.Figure()
     fig.add_trace(
@@ -263,7 +241,7 @@ def _papi_field_figure(rows: pl.DataFrame, province: str, year: int, title: str)
             y=[labels[d] for d in own["dimension"]],
             x=own["score"].to_list(),
             mode="markers",
-            name=_pt(province),
+            name=plotly_text(province),
             marker={"symbol": "diamond", "size": 13, "color": [TIER_COLOURS.get(t, "#0b3d91") for t in own["tier"]]},
             customdata=list(zip(own["rank"].to_list(), own["n_provinces"].to_list(), strict=True)),
             hovertemplate="%{y}: %{x:.2f} điểm, hạng %{customdata[0]}/%{customdata[1]}<extra></extra>",
@@ -288,7 +266,7 @@ def _papi_total_figure(totals: pl.DataFrame, province: str, title: str) -> go.Fi
             mode="lines+markers+text",
             text=[f"{r}" if r is not None else "" for r in own["rank"]],
             textposition="top center",
-            name=_pt(province),
+            name=plotly_text(province),
             customdata=list(zip([_fmt(s, 2) for s in own["score"]], own["max_score"].to_list(), strict=True)),
             hovertemplate="Năm %{x}: hạng %{y}, %{customdata[0]}/%{customdata[1]} điểm<extra></extra>",
         )
@@ -317,10 +295,10 @@ def _papi_section(papi: pl.DataFrame, province: str | None, key: str) -> SurveyS
     parts = [
         f'<section class="group" id="papi{key}">',
         "<h2>Chỉ số hiệu quả quản trị và hành chính công cấp tỉnh (PAPI)</h2>",
-        f'<p class="sub">{_esc(province)} so với các tỉnh, thành phố được chấm điểm năm {latest}.</p>',
+        f'<p class="sub">{esc(province)} so với các tỉnh, thành phố được chấm điểm năm {latest}.</p>',
     ]
     if bool(papi["synthetic"].fill_null(False).any()):
-        parts.append(f'<p class="note"><b>{_esc(PAPI_SYNTHETIC_NOTE)}</b></p>')
+        parts.append(f'<p class="note"><b>{esc(PAPI_SYNTHETIC_NOTE)}</b></p>')
     gap = total["gap_to_top_n"]
     status = (
         f"trong nhóm {total['top_n']} tỉnh đứng đầu"
@@ -330,7 +308,7 @@ def _papi_section(papi: pl.DataFrame, province: str | None, key: str) -> SurveyS
     parts.append(
         f'<p class="note">Năm {latest}: {_fmt(total["score"], 2)}/{_fmt(total["max_score"], 0)} điểm, '
         f"hạng {total['rank'] if total['rank'] is not None else '—'}/{total['n_provinces']}, "
-        f"thay đổi so với năm trước: {_fmt(total['delta_prev_year'], 2, sign=True)}; {_esc(status)} "
+        f"thay đổi so với năm trước: {_fmt(total['delta_prev_year'], 2, sign=True)}; {esc(status)} "
         "(mục tiêu của Kế hoạch 2639/QĐ-UBND tỉnh Vĩnh Long, seed 002).</p>"
     )
     fig = _papi_field_figure(year_rows, province, latest, f"Điểm theo nội dung năm {latest}: {province} và các tỉnh")
@@ -365,6 +343,6 @@ def survey_sections(
     are left out, so the list may be empty. Anchors and figure ids carry the province, so the
     sections of several provinces can share one page.
     """
-    key = f"-{_slug(province)}" if province else ""
+    key = f"-{slug(province)}" if province else ""
     sections = [_sipas_section(sipas_index, sample_plan, province, key), _papi_section(papi_index, province, key)]
     return [s for s in sections if s is not None]
