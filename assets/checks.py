@@ -144,9 +144,9 @@ all_checks = [
     ),
     *(
         declared_check(
-            f"{asset}_rows_balance", asset, ERROR, "rows in = rows staged + quarantined + set aside", _balance(source)
+            f"{source}_rows_balance", asset, ERROR, "rows in = rows staged + quarantined + set aside", _balance(source)
         )
-        for asset, source in schemas.BALANCED.items()
+        for asset, source in schemas.BALANCED
     ),
     *(
         declared_check(

@@ -96,12 +96,14 @@ def frameworks(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRe
 @dg.asset(group_name="staging", kinds={"duckdb"}, deps=["raw_provinces", "raw_units"])
 def stg_units(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """Provinces and the unit register, with ids checked; unit groups are those the frameworks define."""
-    groups = tuple(dict.fromkeys(g for r in load_rulesets(paths.raw / "frameworks") for g in r.unit_groups))
+    rulesets = load_rulesets(paths.raw / "frameworks")
+    groups = tuple(dict.fromkeys(g for r in rulesets for g in r.unit_groups))
     with warehouse.get_connection() as conn:
-        provinces = stage_provinces(read_table(conn, "raw.provinces").to_dicts())
-        write_table(conn, "staging.provinces", provinces)
+        rows, problems = raw_rows(conn, "provinces")
+        provinces = stage_provinces(rows, {r.family for r in rulesets})
+        store_staged(conn, "provinces", provinces, problems)
         rows, problems = raw_rows(conn, "units")
-        return store_staged(conn, "units", stage_units(rows, provinces, groups), problems)
+        return store_staged(conn, "units", stage_units(rows, provinces.rows, groups), problems)
 
 
 @dg.asset(group_name="staging", kinds={"duckdb"}, deps=["raw_submissions", "stg_units", "frameworks"])
@@ -157,7 +159,7 @@ def stg_survey_results(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.Mater
 )
 def quarantine(warehouse: DuckDBResource) -> dg.MaterializeResult:
     """Every quarantined row of every source in one table, for officers to fix their files."""
-    sources = ["units", "submissions", "appraisals", "survey_results", "evidence", "reclassifications"]
+    sources = ["provinces", "units", "submissions", "appraisals", "survey_results", "evidence", "reclassifications"]
     sources += ["survey_respondents", "survey_dossiers", "papi"]  # assets/surveys.py
     sources += ["plan_targets", "plan_statistics"]  # assets/plan.py
     with warehouse.get_connection() as conn:

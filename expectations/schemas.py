@@ -183,18 +183,19 @@ STAGING = {
     "stg_plan_targets": [("staging.plan_targets", StagedPlanTargets)],
     "stg_plan_statistics": [("staging.plan_statistics", StagedPlanStatistics)],
 }
-# staging asset → its source in quality.row_balance (rows in = staged + quarantined + set aside).
-BALANCED = {
-    "stg_units": "units",
-    "stg_submissions": "submissions",
-    "stg_appraisals": "appraisals",
-    "stg_survey_results": "survey_results",
-    "stg_evidence": "evidence",
-    "stg_reclassifications": "reclassifications",
-    "stg_survey_respondents": "survey_respondents",
-    "stg_survey_dossiers": "survey_dossiers",
-    "stg_papi": "papi",
-}
+# (staging asset, its source in quality.row_balance): rows in = staged + quarantined + set aside.
+BALANCED = [
+    ("stg_units", "provinces"),
+    ("stg_units", "units"),
+    ("stg_submissions", "submissions"),
+    ("stg_appraisals", "appraisals"),
+    ("stg_survey_results", "survey_results"),
+    ("stg_evidence", "evidence"),
+    ("stg_reclassifications", "reclassifications"),
+    ("stg_survey_respondents", "survey_respondents"),
+    ("stg_survey_dossiers", "survey_dossiers"),
+    ("stg_papi", "papi"),
+]
 
 
 def failures(model: type[pa.DataFrameModel], frame: pl.DataFrame) -> pl.DataFrame:

@@ -26,6 +26,7 @@ LABELS = {
     "unit_group": "Nhóm đơn vị",
     "parent_unit_id": "Đơn vị cấp trên",
     "province_code": "Mã tỉnh",
+    "ruleset_family": "Bộ quy tắc",
     "year": "Năm đánh giá",
     "criterion_code": "Mã tiêu chí",
     "self_score": "Điểm tự đánh giá",
@@ -144,24 +145,42 @@ def _date(raw: dict, column: str) -> dt.date | None:
         ) from None
 
 
-def stage_provinces(raw_rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {
-                "province_code": normalize_text(r.get("province_code")),
-                "province_name": normalize_text(r.get("province_name")),
-                "ruleset_family": normalize_text(r.get("ruleset_family")),
-                "synthetic": (normalize_text(r.get("synthetic")) or "").casefold() in {"có", "yes", "true", "1"},
-            }
-            for r in raw_rows
-        ],
-        schema={
-            "province_code": pl.String,
-            "province_name": pl.String,
-            "ruleset_family": pl.String,
-            "synthetic": pl.Boolean,
-        },
-    )
+PROVINCE_SCHEMA = {
+    "province_code": pl.String,
+    "province_name": pl.String,
+    "ruleset_family": pl.String,
+    "synthetic": pl.Boolean,
+}
+
+
+def stage_provinces(raw_rows: list[dict], families: set[str]) -> StageResult:
+    """Provinces and the ruleset family each is scored under (a family of data/raw/frameworks)."""
+    seen: set[str] = set()
+
+    def parse(raw: dict) -> dict:
+        code = normalize_text(raw.get("province_code"))
+        if not code:
+            raise RowProblem("province_code", "required", "Thiếu mã tỉnh")
+        if code in seen:
+            raise RowProblem("province_code", "duplicate_province", f"Mã tỉnh {code} bị trùng", code)
+        family = normalize_text(raw.get("ruleset_family"))
+        if family not in families:
+            raise RowProblem(
+                "ruleset_family",
+                "unknown_family",
+                f"Bộ quy tắc '{family}' không có trong data/raw/frameworks (có: {', '.join(sorted(families))})",
+                family,
+            )
+        seen.add(code)
+        return {
+            "province_code": code,
+            "province_name": normalize_text(raw.get("province_name")),
+            "ruleset_family": family,
+            "synthetic": (normalize_text(raw.get("synthetic")) or "").casefold() in {"có", "yes", "true", "1"},
+        }
+
+    rows, bad, _ = stage_rows(raw_rows, PROVINCE_SCHEMA, parse)
+    return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
 
 
 def stage_units(

@@ -7,6 +7,7 @@ import polars as pl
 from reports.text import esc
 
 SOURCE_LABELS = {
+    "provinces": "Danh mục tỉnh",
     "units": "Danh mục đơn vị",
     "submissions": "Tự đánh giá",
     "appraisals": "Thẩm định, phúc khảo",
@@ -39,6 +40,8 @@ RULE_LABELS = {
     "unknown_group": "Nhóm đơn vị không hợp lệ",
     "unknown_parent": "Sai đơn vị cấp trên",
     "unknown_province": "Mã tỉnh không có",
+    "duplicate_province": "Trùng mã tỉnh",
+    "unknown_family": "Bộ quy tắc không có",
     "not_a_spreadsheet": "Tệp không phải bảng tính",
     "wrong_sheet": "Sai tên trang tính",
     "no_header": "Không thấy dòng tiêu đề",

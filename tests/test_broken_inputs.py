@@ -15,6 +15,8 @@ SUB = "submissions/2023/"
 
 # (file, row, rule): every mistake put into the fixture; None = the whole file.
 EXPECTED_PROBLEMS = {
+    ("provinces.csv", 3, "duplicate_province"),
+    ("provinces.csv", 4, "unknown_family"),
     ("units.csv", 5, "unknown_group"),
     ("units.csv", 6, "duplicate_unit"),
     ("units.csv", 9, "unknown_group"),  # the mini framework scores departments only
@@ -76,6 +78,8 @@ def test_rows_in_equal_rows_staged_plus_quarantined_plus_set_aside(curated):
     s = balance["submissions"]
     assert (s["rows_in"], s["rows_staged"], s["rows_quarantined"], s["rows_set_aside"]) == (24, 11, 11, 2)
     assert s["files_unreadable"] == 3
+    p = balance["provinces"]
+    assert (p["rows_in"], p["rows_staged"], p["rows_quarantined"]) == (3, 1, 2)
     u = balance["units"]
     assert (u["rows_in"], u["rows_staged"], u["rows_quarantined"]) == (8, 5, 3)
     checks = query(curated, "SELECT * FROM quality.check_results WHERE check_name LIKE '%rows_balance'")
