@@ -5,32 +5,65 @@ from pathlib import Path
 import nbformat as nbf
 
 CELLS = [
-    ("md", "# Chỉ số CCHC: khám phá kho dữ liệu\n\n"
-           "Starting point for analysts. Reads the public tables `marts.*` (docs/marts.md) from the "
-           "warehouse that `make run` builds. **The bundled data is synthetic** (Tỉnh Mẫu, dữ liệu tổng hợp)."),
-    ("code", "import os\nfrom pathlib import Path\n\nimport duckdb\nimport polars as pl\n\n"
-             "WAREHOUSE = Path(os.environ.get('CHISO_WAREHOUSE', '../data/curated/warehouse.duckdb'))\n"
-             "con = duckdb.connect(str(WAREHOUSE), read_only=True)\n"
-             "par = con.sql('SELECT * FROM marts.par_index').pl()\n"
-             "print(par['province'].unique().to_list(), sorted(par['year'].unique().to_list()))"),
+    (
+        "md",
+        "# Chỉ số CCHC: khám phá kho dữ liệu\n\n"
+        "Starting point for analysts. Reads the public tables `marts.*` (docs/marts.md) from the "
+        "warehouse that `make run` builds. **The bundled data is synthetic** (Tỉnh Mẫu, dữ liệu tổng hợp).",
+    ),
+    (
+        "code",
+        "import os\nfrom pathlib import Path\n\nimport duckdb\nimport polars as pl\n\n"
+        "WAREHOUSE = Path(os.environ.get('CHISO_WAREHOUSE', '../data/curated/warehouse.duckdb'))\n"
+        "con = duckdb.connect(str(WAREHOUSE), read_only=True)\n"
+        "par = con.sql('SELECT * FROM marts.par_index').pl()\n"
+        "print(par['province'].unique().to_list(), sorted(par['year'].unique().to_list()))",
+    ),
     ("md", "## Ranking of the latest year, per group"),
-    ("code", "latest = par['year'].max()\n"
-             "(par.filter(pl.col('year') == latest)\n"
-             "   .select('unit_group', 'rank', 'unit_name', pl.col('index_pct').round(2), 'band', 'band_reason')\n"
-             "   .sort('unit_group', 'rank'))"),
+    (
+        "code",
+        "latest = par['year'].max()\n"
+        "(par.filter(pl.col('year') == latest)\n"
+        "   .select('unit_group', 'rank', 'unit_name', pl.col('index_pct').round(2), 'band', 'band_reason')\n"
+        "   .sort('unit_group', 'rank'))",
+    ),
     ("md", "## Bands per year and group"),
-    ("code", "par.pivot(on='band', index=['year', 'unit_group'], values='unit_id', aggregate_function='len')"
-             ".sort('year', 'unit_group')"),
+    (
+        "code",
+        "par.pivot(on='band', index=['year', 'unit_group'], values='unit_id', aggregate_function='len')"
+        ".sort('year', 'unit_group')",
+    ),
     ("md", "## One unit, leaf by leaf: self → appraised → appeal → final"),
-    ("code", "unit = par.filter(pl.col('year') == latest).sort('index_pct')['unit_id'][0]\n"
-             "con.sql(f\"\"\"SELECT leaf_code, max_points, self_score, appraised_score, appeal_score, final_score,\n"
-             "       final_source, appraisal_reason FROM marts.score_lineage\n"
-             "WHERE year = {latest} AND unit_id = '{unit}' AND final_source <> 'self' ORDER BY leaf_code\"\"\").pl()"),
+    (
+        "code",
+        "unit = par.filter(pl.col('year') == latest).sort('index_pct')['unit_id'][0]\n"
+        'con.sql(f"""SELECT leaf_code, max_points, self_score, appraised_score, appeal_score, final_score,\n'
+        "       final_source, appraisal_reason FROM marts.score_lineage\n"
+        "WHERE year = {latest} AND unit_id = '{unit}' AND final_source <> 'self' ORDER BY leaf_code\"\"\").pl()",
+    ),
     ("md", "## Year-over-year change of the index"),
-    ("code", "yoy = (par.sort('year').with_columns((pl.col('index_pct') - pl.col('index_pct').shift(1).over('unit_id'))"
-             ".alias('change')).filter(pl.col('year') == latest))\n"
-             "yoy.select('unit_group', 'unit_name', pl.col('index_pct').round(2), pl.col('change').round(2))"
-             ".sort('change', descending=True).head(10)"),
+    (
+        "code",
+        "yoy = (par.sort('year').with_columns((pl.col('index_pct') - pl.col('index_pct').shift(1).over('unit_id'))"
+        ".alias('change')).filter(pl.col('year') == latest))\n"
+        "yoy.select('unit_group', 'unit_name', pl.col('index_pct').round(2), pl.col('change').round(2))"
+        ".sort('change', descending=True).head(10)",
+    ),
+    ("md", "## Fewest points to the next band (marts.band_gap)"),
+    ("code", 'con.sql(f"SELECT * FROM marts.band_gap WHERE year = {latest} LIMIT 10").pl()'),
+    ("md", "## Citizen satisfaction (SIPAS) with 95% intervals, and PAPI against the national field"),
+    ("code", "con.sql('SELECT * FROM marts.sipas_index ORDER BY year DESC, unit_id, component LIMIT 12').pl()"),
+    (
+        "code",
+        "con.sql(\"SELECT * FROM marts.papi_index WHERE dimension = 'total' ORDER BY year DESC, rank LIMIT 10\").pl()",
+    ),
+    ("md", "## Improvement-plan targets not met, the biggest falls first"),
+    (
+        "code",
+        'con.sql("SELECT period, target_code, metric, actual, target, status, delta, lead_agency "\n'
+        "        \"FROM marts.plan_tracking WHERE status = 'not_met' \"\n"
+        '        "ORDER BY period DESC, delta NULLS LAST LIMIT 15").pl()',
+    ),
 ]
 
 
