@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import polars as pl
 
-from models.marts import CONTRACT_COLUMNS
+from models.marts import CONTRACT_COLUMNS, PLAN_TRACKING_COLUMNS
 
 # `reclassification`: a corrected score after a result was voided (seed 004 Art. 7, models/reclassification.py).
 FINAL_SOURCES = [
@@ -101,6 +101,30 @@ SUITES = {
             ),
         ),
     ),
+}
+
+
+def _contract_suite(table: str, columns: list[str], keys: list[str]) -> Suite:
+    """The documented columns are there, and the keys that locate a row are never empty."""
+    return Suite(
+        table.split(".")[1],
+        table,
+        f"SELECT * FROM {table}",
+        (
+            ("ExpectTableColumnsToMatchSet", {"column_set": columns, "exact_match": False}),
+            *(("ExpectColumnValuesToNotBeNull", {"column": key}) for key in keys),
+        ),
+    )
+
+
+SUITES |= {
+    suite.name: suite
+    for suite in (
+        _contract_suite("marts.par_index_history", CONTRACT_COLUMNS["marts.par_index_history"], ["year", "unit_id"]),
+        _contract_suite("marts.band_gap", CONTRACT_COLUMNS["marts.band_gap"], ["year", "unit_id"]),
+        _contract_suite("marts.agency_appraisal", CONTRACT_COLUMNS["marts.agency_appraisal"], ["year", "agency"]),
+        _contract_suite("marts.plan_tracking", PLAN_TRACKING_COLUMNS, ["period", "target_code", "status"]),
+    )
 }
 
 
