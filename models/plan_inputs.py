@@ -18,7 +18,7 @@ import openpyxl
 import polars as pl
 import yaml
 
-from models.readers import ReadResult, cell_text, file_sha256, problem
+from models.readers import ReadResult, cell_text, file_sha256, find_sheet, open_workbook, problem
 from models.staging import QUARANTINE_SCHEMA, RowProblem
 from models.text import normalize_text, parse_date, parse_number
 
@@ -617,23 +617,9 @@ def read_statistics_workbook(path: Path, display: str | None = None) -> ReadResu
     """
     name = display or str(path)
     result = ReadResult(path=Path(name), sha256=file_sha256(path))
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        result.problem = problem(
-            Path(name), "not_a_spreadsheet", f"Tệp không phải bảng tính Excel (.xlsx) đọc được: {type(exc).__name__}"
-        )
-        return result
-    try:
-        sheet_name = next(
-            (s for s in workbook.sheetnames if (normalize_text(s) or "").casefold() == STATS_SHEET.casefold()), None
-        )
+    with open_workbook(path, result) as workbook:
+        sheet_name = find_sheet(workbook, STATS_SHEET, result)
         if sheet_name is None:
-            result.problem = problem(
-                Path(name),
-                "wrong_sheet",
-                f"Không có trang tính '{STATS_SHEET}'; các trang có trong tệp: {', '.join(workbook.sheetnames)}",
-            )
             return result
         labels: dict[str, str | None] = {}
         header: dict[int, tuple[str, str]] | None = None  # column index → (field, header text)
@@ -670,8 +656,6 @@ def read_statistics_workbook(path: Path, display: str | None = None) -> ReadResu
             result.problem = problem(
                 Path(name), "no_header", "Không tìm thấy dòng tiêu đề bảng bắt đầu bằng 'Mã chỉ tiêu'", sheet=sheet_name
             )
-    finally:
-        workbook.close()
     return result
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,27 +103,44 @@ def read_csv(path: Path, display: str | None = None) -> ReadResult:
     return result
 
 
-def read_form(path: Path, display: str | None = None) -> ReadResult:
-    """A unit's self-assessment workbook (docs/inputs.md): labels, then the criteria table."""
-    name = display or str(path)
-    result = ReadResult(path=Path(name), sha256=file_sha256(path))
+@contextmanager
+def open_workbook(path: Path, result: ReadResult) -> Iterator[openpyxl.Workbook | None]:
+    """The workbook, closed afterwards; or None, with `not_a_spreadsheet` recorded on `result`."""
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         result.problem = problem(
-            Path(name),
-            "not_a_spreadsheet",
-            f"Tệp không phải bảng tính Excel (.xlsx) đọc được: {type(exc).__name__}",
+            result.path, "not_a_spreadsheet", f"Tệp không phải bảng tính Excel (.xlsx) đọc được: {type(exc).__name__}"
         )
-        return result
+        yield None
+        return
     try:
-        sheet_name = next((s for s in workbook.sheetnames if normalize_text(s) == FORM_SHEET), None)
+        yield workbook
+    finally:
+        workbook.close()
+
+
+def find_sheet(workbook: openpyxl.Workbook | None, wanted: str, result: ReadResult) -> str | None:
+    """The sheet named `wanted` (NFC, any case); None, with `wrong_sheet` recorded, when absent."""
+    if workbook is None:
+        return None
+    name = next((s for s in workbook.sheetnames if (normalize_text(s) or "").casefold() == wanted.casefold()), None)
+    if name is None:
+        result.problem = problem(
+            result.path,
+            "wrong_sheet",
+            f"Không có trang tính '{wanted}'; các trang có trong tệp: {', '.join(workbook.sheetnames)}",
+        )
+    return name
+
+
+def read_form(path: Path, display: str | None = None) -> ReadResult:
+    """A unit's self-assessment workbook (docs/inputs.md): labels, then the criteria table."""
+    name = display or str(path)
+    result = ReadResult(path=Path(name), sha256=file_sha256(path))
+    with open_workbook(path, result) as workbook:
+        sheet_name = find_sheet(workbook, FORM_SHEET, result)
         if sheet_name is None:
-            result.problem = problem(
-                Path(name),
-                "wrong_sheet",
-                f"Không có trang tính '{FORM_SHEET}'; các trang có trong tệp: {', '.join(workbook.sheetnames)}",
-            )
             return result
         labels: dict[str, str | None] = {}
         header: dict[int, str] | None = None
@@ -151,8 +169,6 @@ def read_form(path: Path, display: str | None = None) -> ReadResult:
                 "Không tìm thấy dòng tiêu đề bảng bắt đầu bằng 'Mã tiêu chí'",
                 sheet=sheet_name,
             )
-    finally:
-        workbook.close()
     return result
 
 

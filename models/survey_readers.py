@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
-
-from models.readers import ReadResult, file_sha256, problem, read_csv
+from models.readers import ReadResult, file_sha256, open_workbook, problem, read_csv
 from models.text import normalize_text
 
 HEADER_SEARCH_ROWS = 30
@@ -37,16 +35,9 @@ def header_key(value: object) -> str | None:
 def read_table_xlsx(path: Path, display: str, key_headers: set[str]) -> ReadResult:
     """The first sheet holding a header row with one of `key_headers`, read below that row."""
     result = ReadResult(path=Path(display), sha256=file_sha256(path))
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        result.problem = problem(
-            Path(display),
-            "not_a_spreadsheet",
-            f"Tệp không phải bảng tính Excel (.xlsx) đọc được: {type(exc).__name__}",
-        )
-        return result
-    try:
+    with open_workbook(path, result) as workbook:
+        if workbook is None:
+            return result
         for sheet_name in workbook.sheetnames:
             rows = workbook[sheet_name].iter_rows(values_only=True)
             header: dict[int, str] | None = None
@@ -79,8 +70,6 @@ def read_table_xlsx(path: Path, display: str, key_headers: set[str]) -> ReadResu
             "no_header",
             "Không tìm thấy dòng tiêu đề có một trong các cột: " + ", ".join(sorted(key_headers)),
         )
-    finally:
-        workbook.close()
     return result
 
 
