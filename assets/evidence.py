@@ -31,7 +31,7 @@ def stg_evidence(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.Materialize
 @dg.asset(group_name="marts", kinds={"duckdb"}, deps=["stg_submissions", "stg_evidence"])
 def evidence_flags(warehouse: DuckDBResource) -> dg.MaterializeResult:
     """marts.evidence_flags: inserted numbers (11a), reused numbers, system date ≠ document date
-    (seed 004 Art. 4.2.c) — candidates for the council, not automatic penalties."""
+    (1820/QĐ-UBND Art. 4.2.c) — candidates for the council, not automatic penalties."""
     with warehouse.get_connection() as conn:
         flags = find_flags(read_table(conn, "staging.submissions"), read_table(conn, "staging.evidence"))
         write_table(conn, "marts.evidence_flags", flags)

@@ -1,4 +1,4 @@
-"""Improvement-plan tracking (seed 002, Vĩnh Long 2639/QĐ-UBND), layer by layer, thin.
+"""Improvement-plan tracking (2639/QĐ-UBND, Vĩnh Long 2639/QĐ-UBND), layer by layer, thin.
 
 raw (catalogue, choices, statistics as read) → staging (typed, quarantined) → core (tracking and
 scorecards, `models.plan_tracking`) → marts (`marts.plan_tracking`, SQL in `models.marts`) →
@@ -167,7 +167,7 @@ def plan_tracking(warehouse: DuckDBResource) -> dg.MaterializeResult:
 @dg.asset(group_name="reports", kinds={"html"}, deps=["plan_tracking"])
 def plan_progress_reports(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """reports/bao-cao-tien-do-<period>.html: the quarterly, 6-month and yearly reports
-    the Department of Home Affairs sends to the provincial People's Committee (seed 002 Part III.1.d)."""
+    the Department of Home Affairs sends to the provincial People's Committee (2639/QĐ-UBND Part III.1.d)."""
     with warehouse.get_connection() as conn:
         tracking = read_table(conn, "marts.plan_tracking")
         card = read_table(conn, "core.plan_scorecard")

@@ -58,8 +58,8 @@ def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRes
 
 
 def _band_orders(par_index: pl.DataFrame, bands: pl.DataFrame) -> dict[str, list[str]]:
-    """Each province's bands, best first, from the ruleset of its latest year (seed 000 Art. 5.5;
-    003 §III.3; 004 Art. 6.3 each name their own bands)."""
+    """Each province's bands, best first, from the ruleset of its latest year (1708/QĐ-UBND Art. 5.5;
+    QĐ Quảng Ninh 2022 §III.3; 1820/QĐ-UBND Art. 6.3 each name their own bands)."""
     latest = par_index.sort("year").group_by("province", maintain_order=True).last()
     return {
         province: bands.filter(pl.col("ruleset_id") == ruleset_id).sort("position")["band"].to_list()

@@ -1,5 +1,6 @@
-"""Rulesets beyond the criteria trees: re-classification decisions (seed 004 Art. 7), the bands
-and who-appraises-whom of every decision (seed 001 §II; 000 Art. 5.2, 9; 003 §III-IV; 004 Art. 6.2, 8)."""
+"""Rulesets beyond the criteria trees: re-classification decisions (1820/QĐ-UBND Art. 7), the bands
+and who-appraises-whom of every decision (2722/QĐ-UBND §II; 1708/QĐ-UBND Art. 5.2, 9;
+QĐ Quảng Ninh 2022 §III-IV; 1820/QĐ-UBND Art. 6.2, 8)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pipelines.warehouse import write_table
 
 @dg.asset(group_name="raw", kinds={"duckdb"})
 def raw_reclassifications(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """reclassifications*.csv: decisions voiding a flawed result and re-classifying its year (004 Art. 7)."""
+    """reclassifications*.csv: decisions voiding a flawed result and re-classifying its year (1820/QĐ-UBND Art. 7)."""
     return store_raw(warehouse, "reclassifications", read_files(paths.raw, "reclassifications*.csv"))
 
 

@@ -108,7 +108,7 @@ def stg_units(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRes
 
 @dg.asset(group_name="staging", kinds={"duckdb"}, deps=["raw_submissions", "stg_units", "frameworks"])
 def stg_submissions(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """Self-assessed scores per leaf (000 Art. 4.1); the later of two submissions wins."""
+    """Self-assessed scores per leaf (1708/QĐ-UBND Art. 4.1); the later of two submissions wins."""
     with warehouse.get_connection() as conn:
         rows, problems = raw_rows(conn, "submissions")
         return store_staged(conn, "submissions", stage_submissions(rows, scope_from(conn, paths)), problems)
@@ -116,7 +116,7 @@ def stg_submissions(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.Material
 
 @dg.asset(group_name="staging", kinds={"duckdb"}, deps=["raw_appraisals", "stg_units", "frameworks"])
 def stg_appraisals(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """Appraisal and appeal decisions per leaf (000 Art. 5.2; 004 Art. 5)."""
+    """Appraisal and appeal decisions per leaf (1708/QĐ-UBND Art. 5.2; 1820/QĐ-UBND Art. 5)."""
     with warehouse.get_connection() as conn:
         rows, problems = raw_rows(conn, "appraisals")
         return store_staged(conn, "appraisals", stage_appraisals(rows, scope_from(conn, paths)), problems)
@@ -128,7 +128,7 @@ def stg_appraisals(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.Materiali
     deps=["raw_survey_results", "stg_units", "frameworks", "stg_survey_respondents"],
 )
 def stg_survey_results(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """Satisfied shares per survey leaf (000 Art. 5.3.c): from respondents' answers where there are any
+    """Satisfied shares per survey leaf (1708/QĐ-UBND Art. 5.3.c): from respondents' answers where there are any
     (staging.survey_leaf_shares), else from survey_results.csv; never both (models.surveys.combine_survey_results)."""
     with warehouse.get_connection() as conn:
         rows, problems = raw_rows(conn, "survey_results")

@@ -16,7 +16,7 @@ import polars as pl
 
 from models.marts import CONTRACT_COLUMNS, PLAN_TRACKING_COLUMNS
 
-# `reclassification`: a corrected score after a result was voided (seed 004 Art. 7, models/reclassification.py).
+# `reclassification`: a corrected score after a result was voided (1820/QĐ-UBND Art. 7, models/reclassification.py).
 FINAL_SOURCES = [
     "appeal",
     "appraisal",
@@ -47,7 +47,7 @@ SUITES = {
             ("ExpectCompoundColumnsToBeUnique", {"column_list": ["year", "unit_id"]}),
             ("ExpectColumnValuesToNotBeNull", {"column": "index_pct"}),
             ("ExpectColumnValuesToNotBeNull", {"column": "band"}),
-            # 000 Art. 3.3, 4.3.b: the index is a percentage of the unit's max.
+            # 1708/QĐ-UBND Art. 3.3, 4.3.b: the index is a percentage of the unit's max.
             ("ExpectColumnValuesToBeBetween", {"column": "index_pct", "min_value": 0, "max_value": 100}),
             ("ExpectColumnValuesToBeBetween", {"column": "max_points", "min_value": 0, "strict_min": True}),
             ("ExpectColumnValuesToBeBetween", {"column": "rank", "min_value": 1}),
@@ -67,7 +67,8 @@ SUITES = {
                 {"column_set": CONTRACT_COLUMNS["marts.par_component_index"], "exact_match": False},
             ),
             ("ExpectCompoundColumnsToBeUnique", {"column_list": ["year", "unit_id", "node_code"]}),
-            ("ExpectColumnValuesToBeBetween", {"column": "pct", "min_value": 0, "max_value": 100}),  # 000 Art. 4.3.c
+            # 1708/QĐ-UBND Art. 4.3.c
+            ("ExpectColumnValuesToBeBetween", {"column": "pct", "min_value": 0, "max_value": 100}),
             (
                 "ExpectColumnPairValuesAToBeGreaterThanB",
                 {"column_A": "max_points", "column_B": "achieved", "or_equal": True},
@@ -86,7 +87,7 @@ SUITES = {
             ("ExpectCompoundColumnsToBeUnique", {"column_list": ["year", "unit_id", "leaf_code"]}),
             ("ExpectColumnValuesToBeInSet", {"column": "final_source", "value_set": FINAL_SOURCES}),
             ("ExpectColumnValuesToBeBetween", {"column": "final_score", "min_value": 0}),
-            # DOMAIN Scoring 1 (004 Art. 6.1.a): no round's score above the leaf's max.
+            # DOMAIN Scoring 1 (1820/QĐ-UBND Art. 6.1.a): no round's score above the leaf's max.
             *(
                 (
                     "ExpectColumnPairValuesAToBeGreaterThanB",

@@ -1,10 +1,10 @@
 """Appraising agencies: which leaves of which units each one must appraise, and what it changed.
 
 Who appraises a leaf comes from the ruleset (framework.yaml `appraised_by`, per unit group):
-either each leaf's `appraising_agency` in the criteria file (Hưng Yên 000 Art. 9.5-9.11; Quảng
-Trị 004 Art. 5 step 2, 8.1, 10.3; Quảng Ninh 003 §IV.2), or a named body — a commune's leaves
-go to its own district's appraisal team or council (000 Art. 5.2.a; 004 Art. 6.2.b; Bến Tre
-001 §II.3.b). Only leaves that are self-assessed then appraised count (appraised, bonus,
+either each leaf's `appraising_agency` in the criteria file (Hưng Yên 1708/QĐ-UBND Art. 9.5-9.11; Quảng
+Trị 1820/QĐ-UBND Art. 5 step 2, 8.1, 10.3; Quảng Ninh QĐ Quảng Ninh 2022 §IV.2), or a named body — a commune's leaves
+go to its own district's appraisal team or council (1708/QĐ-UBND Art. 5.2.a; 1820/QĐ-UBND Art. 6.2.b; Bến Tre
+2722/QĐ-UBND §II.3.b). Only leaves that are self-assessed then appraised count (appraised, bonus,
 penalty), not survey leaves.
 
 A leaf is `changed` when the appraisal decided a score different from the unit's own (a blank

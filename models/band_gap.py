@@ -4,10 +4,11 @@ What a department head asks first. For a unit-year under its ruleset:
 
 - the target is the band directly above the unit's band (after any downgrade);
 - points needed on the index: target minimum × max ÷ scale − achieved (index = achieved / max ×
-  scale, seed 000 Art. 4.3.b; 004 Art. 6.3; 003 §II.1.d); every point on any leaf adds the same
+  scale, 1708/QĐ-UBND Art. 4.3.b; 1820/QĐ-UBND Art. 6.3; QĐ Quảng Ninh 2022 §II.1.d); every point on
+  any leaf adds the same
   to the total, so the fewest points is exactly that gap;
 - if the target band is one the ruleset's downgrade rule can drop (Hưng Yên: Xuất sắc and Tốt
-  with a content area below 70%, seed 000 Art. 5.5), each such content area must first reach the
+  with a content area below 70%, 1708/QĐ-UBND Art. 5.5), each such content area must first reach the
   threshold: those points are taken inside the area and count towards the gap;
 - points are taken within each leaf's headroom (max − final; a penalty can be avoided, up to
   its value), cheapest first: points the appraisal or appeal took off the unit's own score (the
@@ -15,7 +16,7 @@ What a department head asks first. For a unit-year under its ruleset:
   fewest leaves), then avoiding penalties, then bonus items, then survey leaves (which depend
   on citizens, not on the unit's own work).
 
-A unit at the top band, or whose band a re-classification decision set (seed 004 Art. 7), has
+A unit at the top band, or whose band a re-classification decision set (1820/QĐ-UBND Art. 7), has
 one row with no leaf and a note. Pure functions over the frames `compute` returns.
 """
 
@@ -95,7 +96,7 @@ def unit_plan(unit: dict, leaves: list[dict], areas: list[dict], ruleset: Rulese
     }
     names = ruleset.band_names
     if unit.get("band_decided"):
-        note = "Xếp loại do quyết định xếp loại lại xác định (seed 004 Điều 7), không tính theo điểm"
+        note = "Xếp loại do quyết định xếp loại lại xác định (1820/QĐ-UBND Điều 7), không tính theo điểm"
         return [{**base, "step": 0, "note": note}]
     position = names.index(unit["band"])
     if position == 0:
@@ -103,7 +104,7 @@ def unit_plan(unit: dict, leaves: list[dict], areas: list[dict], ruleset: Rulese
     target = ruleset.bands[position - 1]
     scale, max_points, achieved = ruleset.scale, unit["max_points"], unit["achieved_points"]
     need_total = max(0.0, round(target.min * max_points / scale - achieved, PRECISION))
-    # Content areas the downgrade rule would hold against the target band (000 Art. 5.5).
+    # Content areas the downgrade rule would hold against the target band (1708/QĐ-UBND Art. 5.5).
     deficits: dict[str, float] = {}
     if target.name in ruleset.downgrade_applies_to and ruleset.downgrade_below_pct is not None:
         threshold = ruleset.downgrade_below_pct
@@ -175,7 +176,7 @@ def _candidates(leaves: list[dict]) -> list[dict]:
     for leaf in leaves:
         method, final, mx = leaf["method"], leaf["final_score"], leaf["max_points"]
         if not leaf["applicable"] or final is None or leaf["final_source"] in ("not_applicable", "not_surveyed"):
-            continue  # a leaf the unit has no task for (kept in the max under seed 003) is no lever
+            continue  # a leaf the unit has no task for (kept in the max under QĐ Quảng Ninh 2022) is no lever
         if method == "penalty":
             kind, headroom = "penalty", final
         elif method == "bonus":

@@ -1,4 +1,4 @@
-"""Bands and ranks as each ruleset says (seed 000 Art. 5.5; DOMAIN "Classification")."""
+"""Bands and ranks as each ruleset says (1708/QĐ-UBND Art. 5.5; DOMAIN "Classification")."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def band_expr(index: pl.Expr, ruleset: Ruleset) -> pl.Expr:
 def classify(totals: pl.DataFrame, components: pl.DataFrame, ruleset_of: dict[str, Ruleset]) -> pl.DataFrame:
     """Add band_before_downgrade, band, downgraded and band_reason to unit totals.
 
-    totals needs year, unit_id, ruleset_id, index_pct. Hưng Yên (000 Art. 5.5): a unit in
+    totals needs year, unit_id, ruleset_id, index_pct. Hưng Yên (1708/QĐ-UBND Art. 5.5): a unit in
     Xuất sắc or Tốt with any content area of part (a) below 70% of its max drops one band.
     The content areas and threshold come from the ruleset file, not from code.
     """
@@ -82,7 +82,7 @@ def _low_content_areas(components: pl.DataFrame, ruleset: Ruleset) -> pl.DataFra
 def rank_units(scored: pl.DataFrame, partition: list[str], uses_tiebreak: pl.Expr) -> pl.DataFrame:
     """Competition rank (1, 2, 2, 4) by index descending within `partition`.
 
-    Where the ruleset has a tiebreak (Hưng Yên 000 Art. 5.5: the higher score on online
+    Where the ruleset has a tiebreak (Hưng Yên 1708/QĐ-UBND Art. 5.5: the higher score on online
     public services level 3-4 and public postal service ranks first), equal indexes are
     ordered by `tiebreak_points`; units equal on both share a rank. `tie_broken` marks
     units whose place was decided by the tiebreak.

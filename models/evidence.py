@@ -1,4 +1,4 @@
-"""Evidence documents that Quảng Trị's penalty 4.2.c looks for (seed 004 Art. 4.2.c).
+"""Evidence documents that Quảng Trị's penalty 4.2.c looks for (1820/QĐ-UBND Art. 4.2.c).
 
 "Tài liệu kiểm chứng có các văn bản chèn số (ví dụ: 11a, b, c, ...) hoặc trùng số hoặc ngày
 ban hành trên hệ thống và ngày văn bản không trùng khớp: 01 điểm." chiso flags candidates;
@@ -58,7 +58,7 @@ def parse_refs(text: str | None) -> list[dict]:
 
 
 def evidence_flags(submissions: pl.DataFrame, register: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Candidates for penalty 004 Art. 4.2.c, one row per document and reason.
+    """Candidates for penalty 1820/QĐ-UBND Art. 4.2.c, one row per document and reason.
 
     submissions: staging.submissions (year, unit_id, leaf_code, evidence_refs, source_file, source_row).
     register: optional (year, unit_id, document, doc_date, system_date, source_file, source_row).

@@ -102,7 +102,10 @@ def explain(
     bonus = leaves.filter(pl.col("method") == "bonus")["final_score"].fill_null(0).sum()
     penalty = leaves.filter(pl.col("method") == "penalty")["final_score"].fill_null(0).sum()
     achieved = scored + bonus - penalty
-    w("2. Tổng điểm đạt = điểm thẩm định và điều tra + điểm thưởng − điểm trừ (seed 000 Điều 4.3.a; 004 Điều 4)")
+    w(
+        "2. Tổng điểm đạt = điểm thẩm định và điều tra + điểm thưởng − điểm trừ "
+        "(1708/QĐ-UBND Điều 4.3.a; 1820/QĐ-UBND Điều 4)"
+    )
     w(f"  Điểm các tiêu chí thẩm định và điều tra: {num(scored)} ({leaves.filter(scored_mask).height} tiêu chí)")
     w(f"  Điểm thưởng: +{num(bonus)}")
     w(f"  Điểm trừ: −{num(penalty)}")
@@ -123,7 +126,8 @@ def explain(
     max_points = leaves.filter(scored_mask)["max_points"].sum()
     if rs["index_max"] == "scale":
         w(
-            f"  Bộ chỉ số tính trên tổng điểm tối đa {num(rs['scale'])} điểm, không quy đổi (seed 003 mục II.1.d): "
+            f"  Bộ chỉ số tính trên tổng điểm tối đa {num(rs['scale'])} điểm, không quy đổi "
+            "(QĐ Quảng Ninh 2022 mục II.1.d): "
             + (
                 "các tiêu chí ghi không áp dụng vẫn giữ điểm tối đa và được 0 điểm: "
                 + ", ".join(f"{r['leaf_code']} ({num(r['max_points'])})" for r in kept.iter_rows(named=True))
@@ -135,7 +139,8 @@ def explain(
         listed = ", ".join(f"{r['leaf_code']} ({num(r['max_points'])})" for r in out_of_max.iter_rows(named=True))
         w(
             f"  Tiêu chí không áp dụng với đơn vị: {listed} → điểm tối đa của đơn vị {num(max_points)} thay vì "
-            f"{num(full_max)}; chỉ số quy về thang {num(rs['scale'])} (seed 000 Điều 3.3, 4.3.b; 004 Điều 3)"
+            f"{num(full_max)}; chỉ số quy về thang {num(rs['scale'])} "
+            "(1708/QĐ-UBND Điều 3.3, 4.3.b; 1820/QĐ-UBND Điều 3)"
         )
     else:
         w(f"  Mọi tiêu chí đều áp dụng: điểm tối đa {num(max_points)}.")
@@ -152,9 +157,9 @@ def explain(
     before = u.get("band_before_downgrade") or u["band"]
     w(f"  Chỉ số {num(u['index_pct'], 2)} thuộc khoảng {before} ({_band_range(ladder, before)}); thang: {scale_text}")
     if u.get("downgraded"):
-        w(f"  Hạ bậc theo quy định của bộ chỉ số (seed 000 Điều 5.5): {u['band_reason']}")
+        w(f"  Hạ bậc theo quy định của bộ chỉ số (1708/QĐ-UBND Điều 5.5): {u['band_reason']}")
     if u.get("band_decided"):
-        w(f"  Xếp loại do quyết định (seed 004 Điều 7): {u['band_reason']}")
+        w(f"  Xếp loại do quyết định (1820/QĐ-UBND Điều 7): {u['band_reason']}")
     w("")
 
     # 5. Rank ----------------------------------------------------------------------------------
@@ -182,7 +187,10 @@ def explain(
                 )
                 for r in same.iter_rows(named=True)
             )
-            w(f"  Tiêu chí ưu tiên khi bằng điểm ({tb_codes}; seed 000 Điều 5.5): đơn vị {num(mine)} điểm; {others}")
+            w(
+                f"  Tiêu chí ưu tiên khi bằng điểm ({tb_codes}; 1708/QĐ-UBND Điều 5.5): "
+                f"đơn vị {num(mine)} điểm; {others}"
+            )
         else:
             w("  Bộ chỉ số không quy định tiêu chí phân định khi bằng điểm: các đơn vị bằng điểm đồng hạng.")
     if u.get("district_rank") is not None:
@@ -211,10 +219,10 @@ def explain(
                 )
         w("")
 
-    # 7. History (re-classification, seed 004 Art. 7) --------------------------------------------
+    # 7. History (re-classification, 1820/QĐ-UBND Art. 7) --------------------------------------------
     hist = None if history is None else history.filter((pl.col("year") == year) & (pl.col("unit_id") == unit_id))
     if hist is not None and hist.height > 1:
-        w("7. Lịch sử kết quả (hủy kết quả và xếp loại lại, seed 004 Điều 7)")
+        w("7. Lịch sử kết quả (hủy kết quả và xếp loại lại, 1820/QĐ-UBND Điều 7)")
         for h in hist.sort("version").iter_rows(named=True):
             state = "hiện hành" if h["valid"] else f"đã hủy bởi {h['voided_by']} ngày {_d(h['voided_on'])}"
             why = f" — {h['void_reason']}" if not h["valid"] and h["change_kind"] == "voided" else ""

@@ -1,6 +1,6 @@
 """Frameworks: a decision's criteria trees and rules, read from data files officers edit.
 
-A ruleset is one decision (e.g. Hưng Yên 1708/QĐ-UBND, seed 000): its validity in
+A ruleset is one decision (e.g. Hưng Yên 1708/QĐ-UBND): its validity in
 evaluation years, its bands, downgrade and tiebreak rules (`framework.yaml`) and one criteria
 tree per unit group (`<group>.csv`). See docs/inputs.md for the file contract.
 """
@@ -21,12 +21,12 @@ SCORED_METHODS = ("appraised", "survey")  # count in the unit's max; bonus/penal
 APPRAISED_METHODS = ("appraised", "bonus", "penalty")  # self-assessed, then appraised
 # What the index divides by (framework.yaml `index_max`):
 # - applicable_leaves: Σ max of the leaves that apply, so a unit for which some leaves do not apply
-#   is scaled to 100 (seed 000 Art. 3.3, 4.3.b; seed 004 Art. 3, 6.3);
-# - scale: always the full scale (seed 003 §II.1.d: "tổng điểm tối đa (100 điểm)").
+#   is scaled to 100 (1708/QĐ-UBND Art. 3.3, 4.3.b; 1820/QĐ-UBND Art. 3, 6.3);
+# - scale: always the full scale (QĐ Quảng Ninh 2022 §II.1.d: "tổng điểm tối đa (100 điểm)").
 INDEX_MAX_RULES = ("applicable_leaves", "scale")
 # framework.yaml `appraised_by`: a group's leaves are appraised by each leaf's `appraising_agency`…
 LEAF_AGENCY = "leaf_agency"
-# …or by a named body; `{parent_unit_name}` / `{parent_unit_id}` name a commune's district (001 §II.3.b).
+# …or by a named body; `{parent_unit_name}` / `{parent_unit_id}` name a commune's district (2722/QĐ-UBND §II.3.b).
 CRITERIA_SCHEMA = {
     "ruleset_id": pl.String,
     "unit_group": pl.String,
@@ -86,7 +86,8 @@ class Ruleset:
         return tuple(dict.fromkeys([*self.criteria_files, *self.appraised_by]))
 
     def appraiser(self, unit_group: str, leaf_agency: str | None, parent_id: str | None, parent_name: str | None):
-        """Who appraises a leaf of a unit (000 Art. 5.2.a, 9.5-9.11; 001 §II.2-3; 004 Art. 6.2)."""
+        """Who appraises a leaf of a unit (1708/QĐ-UBND Art. 5.2.a, 9.5-9.11; 2722/QĐ-UBND §II.2-3;
+        1820/QĐ-UBND Art. 6.2)."""
         rule = self.appraised_by.get(unit_group, LEAF_AGENCY)
         if rule == LEAF_AGENCY:
             return leaf_agency
@@ -102,7 +103,7 @@ def load_ruleset(folder: Path) -> Ruleset:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
         criteria = doc["criteria"] or {}
-        # A decision without criteria trees (e.g. Bến Tre's plan 2722/QĐ-UBND, seed 001, which only
+        # A decision without criteria trees (e.g. Bến Tre's plan 2722/QĐ-UBND, which only
         # says who appraises whom) scores nothing and needs no bands.
         classification = doc["classification"] if criteria else (doc.get("classification") or {"bands": []})
         downgrade = classification.get("downgrade") or {}
@@ -114,7 +115,7 @@ def load_ruleset(folder: Path) -> Ruleset:
         index_max = (doc.get("index_max") or "applicable_leaves").strip()
         if index_max not in INDEX_MAX_RULES:
             raise FrameworkError(f"{path}: index_max '{index_max}' không thuộc {INDEX_MAX_RULES}")
-        # Each group: `{by: leaf_agency | <body>, source: <seed article>}` or just the `by` text.
+        # Each group: `{by: leaf_agency | <body>, source: <article>}` or just the `by` text.
         appraised_by = {
             str(g): normalize_text(v["by"] if isinstance(v, dict) else v)
             for g, v in (doc.get("appraised_by") or {}).items()
@@ -302,8 +303,9 @@ def _appraisal_source(ruleset: Ruleset, group: str) -> str | None:
 
 
 def appraisal_bodies_frame(rulesets: list[Ruleset]) -> pl.DataFrame:
-    """Who appraises whom, per decision and unit group (000 Art. 5.2, 9.5-9.11; 001 §II; 003 §III.1;
-    004 Art. 6.2). `leaf_agency` means each leaf's `appraising_agency` in the criteria file."""
+    """Who appraises whom, per decision and unit group (1708/QĐ-UBND Art. 5.2, 9.5-9.11; 2722/QĐ-UBND §II;
+    QĐ Quảng Ninh 2022 §III.1; 1820/QĐ-UBND Art. 6.2). `leaf_agency` means each leaf's
+    `appraising_agency` in the criteria file."""
     return pl.DataFrame(
         [
             {

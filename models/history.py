@@ -1,4 +1,4 @@
-"""Every published version of a unit-year's result, for re-classification (seed 004 Art. 7).
+"""Every published version of a unit-year's result, for re-classification (1820/QĐ-UBND Art. 7).
 
 A decision that voids a flawed result re-classifies the year of the flaw (Art. 7); since units
 are ranked within their group (year, province, unit group), the other units of that group may

@@ -107,7 +107,7 @@ CONTRACT_COLUMNS = {
     ],
 }
 
-# Every version of a unit-year's result; voided ones kept (seed 004 Art. 7, models/history.py).
+# Every version of a unit-year's result; voided ones kept (1820/QĐ-UBND Art. 7, models/history.py).
 PAR_INDEX_HISTORY = """
 SELECT
     h.year, p.province_name AS province, h.unit_group, h.unit_id, h.unit_name,
@@ -140,7 +140,7 @@ FROM core.agency_appraisal
 ORDER BY year, agency, province_code, unit_group, unit_id
 """
 
-# Improvement-plan tracking (seed 002; models/plan_tracking.py): the targets in force per province
+# Improvement-plan tracking (2639/QĐ-UBND; models/plan_tracking.py): the targets in force per province
 # and period, at-risk first. Not in MARTS, whose assets depend on `par_scores`: built by
 # assets/plan.py (`plan_tracking`, after `plan_progress`). Contract columns: PLAN_TRACKING_COLUMNS.
 PLAN_TRACKING_COLUMNS = [

@@ -1,6 +1,6 @@
 """PAPI, the provincial governance index: published tables → dimensions, totals, ranks, tiers.
 
-Rules (DOMAIN "PAPI"; seed 002 Annex 3 and Phần I, mục I.2):
+Rules (DOMAIN "PAPI"; 2639/QĐ-UBND Annex 3 and Phần I, mục I.2):
 - A dimension is the sum of its sub-dimension scores and is out of 10; the total is the sum of
   the dimensions, from unrounded scores: 6 dimensions (max 60) up to 2017, 8 (max 80) from 2018.
   Which sub-dimensions make a dimension in a year, and the headers they are published under,
@@ -14,7 +14,7 @@ Rules (DOMAIN "PAPI"; seed 002 Annex 3 and Phần I, mục I.2):
 - Year-over-year change: against the year before, only when the dimension is the same series
   in both years (`series` in the mapping; the total compares only with the same number of
   dimensions), so 2017 → 2018 totals (max 60 → 80) have no change.
-- Distance to the top-N cut-off (Vĩnh Long's goal: the top 30 provinces, seed 002 Phần I,
+- Distance to the top-N cut-off (Vĩnh Long's goal: the top 30 provinces, 2639/QĐ-UBND Phần I,
   mục I.2): the N-th best score of the year minus the province's score; > 0 is the gap to close.
 """
 

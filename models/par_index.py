@@ -42,7 +42,7 @@ def compute(
     surveyed: pl.DataFrame | None = None,
     reclassifications: pl.DataFrame | None = None,
 ) -> ParIndex:
-    """`reclassifications`: decisions voiding a result found flawed (seed 004 Art. 7,
+    """`reclassifications`: decisions voiding a result found flawed (1820/QĐ-UBND Art. 7,
     models/reclassification.py); their corrected scores are the last round of a leaf."""
     ruleset_of = {r.ruleset_id: r for r in rulesets}
     if reclassifications is not None and not reclassifications.is_empty():
@@ -68,8 +68,8 @@ def compute(
     units = scope.with_columns(pl.col("year").cast(pl.Int32)).join(totals, on=["year", "unit_id"], how="inner")
     units = classify(units, components, ruleset_of).join(scales, on="ruleset_id", how="left")
     units = apply_band_decisions(units, reclassifications)
-    # Rank within the group across the province (000 Art. 5.5); communes also within their
-    # district, which appraises and publishes them (000 Art. 5.2.a, 5.6.b).
+    # Rank within the group across the province (1708/QĐ-UBND Art. 5.5); communes also within their
+    # district, which appraises and publishes them (1708/QĐ-UBND Art. 5.2.a, 5.6.b).
     units = rank_units(units, ["year", "province_code", "unit_group"], pl.col("uses_tiebreak"))
     district_rank = rank_units(
         units.filter(pl.col("unit_group") == "commune"), ["year", "parent_unit_id"], pl.col("uses_tiebreak")

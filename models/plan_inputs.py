@@ -1,6 +1,6 @@
 """Improvement-plan inputs: the targets catalogue, the province's choices, and the statistics.
 
-A plan is a decision's list of targets (seed 002, Vĩnh Long 2639/QĐ-UBND: Annexes 1-3), kept as
+A plan is a decision's list of targets (2639/QĐ-UBND, Vĩnh Long 2639/QĐ-UBND: Annexes 1-3), kept as
 data in `plan/<plan_id>/plan.yaml` and `targets.csv`; `plan/plan_assignments.csv` says which
 province tracks which plan, and `plan/target_choices.csv` which version of a contradictory target
 is in force. Statistics (`statistics/**/*.xlsx|csv`) carry the measured values, cumulative from
@@ -22,7 +22,7 @@ from models.readers import ReadResult, cell_text, file_sha256, find_sheet, open_
 from models.staging import QUARANTINE_SCHEMA, RowProblem
 from models.text import normalize_text, parse_date, parse_number
 
-# The closed set of comparator kinds (models.plan_tracking implements each, citing the seed).
+# The closed set of comparator kinds (models.plan_tracking implements each, citing the decision).
 COMPARATOR_KINDS = (
     "ge_value",
     "gt_value",
@@ -41,7 +41,7 @@ NO_TARGET_VALUE = ("above_prev", "at_most_reference")
 # Kinds that compare with a second measure (`reference_metric`).
 NEEDS_REFERENCE = ("at_least_pct_over_plan", "at_most_reference")
 
-# Reporting frequencies (seed 002 Part III.1.d: "hàng quý, 6 tháng, năm") → period kinds.
+# Reporting frequencies (2639/QĐ-UBND Part III.1.d: "hàng quý, 6 tháng, năm") → period kinds.
 FREQUENCIES = {"quý": "quarter", "6 tháng": "half_year", "năm": "year"}
 
 # Reporting periods: values are cumulative from 1 January, as provincial socio-economic reports
@@ -373,9 +373,9 @@ def stage_targets(raw_rows: list[dict], plans: list[Plan]) -> PlanStage:
     """The targets catalogue (`plan/<plan_id>/targets.csv`), checked row by row.
 
     Each row must name a metric, a comparator kind of the closed set, a target value when the
-    kind needs one, a lead agency, a reporting frequency and its seed section (`source`): a rule
+    kind needs one, a lead agency, a reporting frequency and its section (`source`): a rule
     an official cannot trace to the decision is not a rule. Two rows with the same code are
-    versions of one target and need distinct `variant` ids (seed 002 contradicts itself: Annex 1
+    versions of one target and need distinct `variant` ids (2639/QĐ-UBND contradicts itself: Annex 1
     8.2.1 +20% vs Part II I.8.b +30%).
     """
     by_id = {p.plan_id: p for p in plans}

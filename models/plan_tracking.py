@@ -1,6 +1,6 @@
 """Tracking an improvement plan: each target against its measure, period by period.
 
-Seed 002 (Vĩnh Long 2639/QĐ-UBND) sets a target per criterion (Annexes 1-3) and has the
+2639/QĐ-UBND (Vĩnh Long 2639/QĐ-UBND) sets a target per criterion (Annexes 1-3) and has the
 Department of Home Affairs report progress every quarter, half-year and year (Part III.1.d).
 Here, per province, target and period: the actual value, the target, met / not met / no data,
 the change from the same period a year earlier, the trend over the tracked years, the run of
@@ -8,7 +8,7 @@ periods with the same status, a scorecard per lead agency, and the targets at ri
 getting worse) first.
 
 Every comparator kind of the closed set (`models.plan_inputs.COMPARATOR_KINDS`) is one small
-function below, citing the seed. Values are cumulative from 1 January, so a period is compared
+function below, citing the decision. Values are cumulative from 1 January, so a period is compared
 with the same period of the previous year ("cùng kỳ năm trước"); the yearly period with the
 previous year ("năm trước liền kề", Annex 1 8.1).
 
@@ -61,38 +61,38 @@ def _verdict(ok: bool, achieved: float | None, required: float | None) -> Outcom
 
 
 def ge_value(actual: float, target: float, **_: float | None) -> Outcome:
-    """At least the value: "đạt từ 70% trở lên" (seed 002 Annex 1, 2.2; also 3.3.3 "từ 50 TTHC
+    """At least the value: "đạt từ 70% trở lên" (2639/QĐ-UBND Annex 1, 2.2; also 3.3.3 "từ 50 TTHC
     trở lên", 6.1.1 "từ 90% trở lên", 7.1.2, 7.2.x, 7.3.x; Annex 2 "Đạt từ 80% trở lên")."""
     return _verdict(actual >= target - EPS, actual, target)
 
 
 def gt_value(actual: float, target: float, **_: float | None) -> Outcome:
-    """Strictly above the value: "đạt trên 30%" (seed 002 Annex 1, 1.3.1). Part II I.1.c says
+    """Strictly above the value: "đạt trên 30%" (2639/QĐ-UBND Annex 1, 1.3.1). Part II I.1.c says
     "từ 30% trở lên" for the same target: that version is a `ge_value` row."""
     return _verdict(actual > target + EPS, actual, target)
 
 
 def eq_100pct(actual: float, target: float, **_: float | None) -> Outcome:
-    """All of them: "100% hồ sơ ... được giải quyết đúng hạn" (seed 002 Annex 1, 3.4.1-3.4.3;
+    """All of them: "100% hồ sơ ... được giải quyết đúng hạn" (2639/QĐ-UBND Annex 1, 3.4.1-3.4.3;
     also 1.1, 3.2.x, 3.5.x, 5.7.x, 7.4.x). 99.9% is not 100%."""
     return _verdict(actual >= 100 - EPS, actual, 100.0)
 
 
 def le_value(actual: float, target: float, **_: float | None) -> Outcome:
-    """At most the value: "không ban hành các quy định TTHC trái với thẩm quyền" = 0 (seed 002
+    """At most the value: "không ban hành các quy định TTHC trái với thẩm quyền" = 0 (2639/QĐ-UBND
     Annex 1, 3.1.1; 5.5.2; 6.1.2; 6.3.3), and ranks: "xếp trong nhóm 30 tỉnh, thành phố đứng đầu"
     = rank ≤ 30 (Part I.I.2)."""
     return _verdict(actual <= target + EPS, actual, target)
 
 
 def done(actual: float, target: float, **_: float | None) -> Outcome:
-    """A task done (1) or not (0): the tasks of seed 002 Annex 3 (PAPI, "Thường xuyên", "Định kỳ
+    """A task done (1) or not (0): the tasks of 2639/QĐ-UBND Annex 3 (PAPI, "Thường xuyên", "Định kỳ
     hàng quý") and Annex 1 items that ask for an action without a number (2.1.2, 4.3, 5.3.x, 7.1.1)."""
     return _verdict(actual >= 1 - EPS, actual, 1.0)
 
 
 def above_prev(actual: float, target: float | None, *, prev: float | None = None, **_: float | None) -> Outcome:
-    """Higher than the previous year: "cao hơn năm trước liền kề" (seed 002 Annex 1, 8.1
+    """Higher than the previous year: "cao hơn năm trước liền kề" (2639/QĐ-UBND Annex 1, 8.1
     investment, 8.2.2 enterprises' share of budget revenue, 8.4 GRDP growth). Equal is not higher."""
     if prev is None:
         return _no_data("Không có số liệu cùng kỳ năm trước để so sánh")
@@ -100,7 +100,7 @@ def above_prev(actual: float, target: float | None, *, prev: float | None = None
 
 
 def at_least_plus_n_over_prev(actual: float, target: float, *, prev: float | None = None, **_: float | None) -> Outcome:
-    """At least N more than the previous year: "có thêm từ 02 đơn vị SNCL ... trở lên" (seed 002
+    """At least N more than the previous year: "có thêm từ 02 đơn vị SNCL ... trở lên" (2639/QĐ-UBND
     Annex 1, 6.3.1, 6.3.2; Part II I.6.e "tăng so với năm trước ít nhất từ 2 đơn vị")."""
     if prev is None:
         return _no_data("Không có số liệu cùng kỳ năm trước để so sánh")
@@ -109,7 +109,7 @@ def at_least_plus_n_over_prev(actual: float, target: float, *, prev: float | Non
 
 def at_least_pct_over_prev(actual: float, target: float, *, prev: float | None = None, **_: float | None) -> Outcome:
     """An increase of at least X% over the previous year: "tăng từ 20% trở lên so với tổng số
-    doanh nghiệp thành lập mới của năm trước liền kề" (seed 002 Annex 1, 8.2.1; Part II I.8.b
+    doanh nghiệp thành lập mới của năm trước liền kề" (2639/QĐ-UBND Annex 1, 8.2.1; Part II I.8.b
     says 30%). Increase = (actual − prev) / prev × 100."""
     if prev is None:
         return _no_data("Không có số liệu cùng kỳ năm trước để so sánh")
@@ -123,7 +123,7 @@ def at_least_pct_over_prev(actual: float, target: float, *, prev: float | None =
 def at_least_pct_below_baseline(
     actual: float, target: float, *, baseline: float | None = None, **_: float | None
 ) -> Outcome:
-    """At least X% below the baseline year: "giảm từ 10% trở lên so với năm 2015" (seed 002
+    """At least X% below the baseline year: "giảm từ 10% trở lên so với năm 2015" (2639/QĐ-UBND
     Annex 1, 4.1.3 public service units, 4.2.3 staff against the 2015 quota, 6.3.4 direct budget
     spending). Reduction = (baseline − actual) / baseline × 100."""
     if baseline is None:
@@ -137,7 +137,7 @@ def at_least_pct_below_baseline(
 def at_least_pct_over_plan(
     actual: float, target: float, *, reference: float | None = None, **_: float | None
 ) -> Outcome:
-    """At least X% over the plan: "vượt chỉ tiêu được Chính phủ giao từ 4% trở lên" (seed 002
+    """At least X% over the plan: "vượt chỉ tiêu được Chính phủ giao từ 4% trở lên" (2639/QĐ-UBND
     Annex 1, 8.3 budget revenue; Part II I.8.d). Excess = (actual − plan) / plan × 100."""
     if reference is None:
         return _no_data("Không có số liệu kế hoạch (dự toán) được giao cùng kỳ")
@@ -154,7 +154,7 @@ def at_most_reference(
     actual: float, target: float | None, *, reference: float | None = None, **_: float | None
 ) -> Outcome:
     """Not above a second measure of the same period: "số lượng biên chế hành chính ... đang sử
-    dụng không vượt quá so với tổng số biên chế hành chính được giao" (seed 002 Annex 1, 4.2.1;
+    dụng không vượt quá so với tổng số biên chế hành chính được giao" (2639/QĐ-UBND Annex 1, 4.2.1;
     4.2.2 people paid from the budget in public service units). Achieved = actual − reference."""
     if reference is None:
         return _no_data("Không có số liệu được giao cùng kỳ để đối chiếu")
@@ -241,7 +241,7 @@ def resolve_variants(
 ) -> pl.DataFrame:
     """Every catalogue row per province that tracks its plan, with `in_force` for the version used.
 
-    Seed 002 contradicts itself on some targets (Annex 1 8.2.1 +20% vs Part II I.8.b +30%; Annex 2
+    2639/QĐ-UBND contradicts itself on some targets (Annex 1 8.2.1 +20% vs Part II I.8.b +30%; Annex 2
     row 1: 82% in the text, 83% in the result column). All versions stay; a province's choice in
     target_choices.csv wins, then the plan's default, then the first row listed.
     """

@@ -1,4 +1,4 @@
-"""Re-classification of a published result found flawed (Quảng Trị, seed 004 Art. 7).
+"""Re-classification of a published result found flawed (Quảng Trị, 1820/QĐ-UBND Art. 7).
 
 Art. 7: "Các cơ quan, đơn vị đã được đánh giá, xếp loại nhưng sau đó phát hiện có khuyết điểm
 hoặc không bảo đảm điều kiện của mức xếp loại thì hủy bỏ kết quả và xếp loại lại của năm xảy

@@ -1,4 +1,4 @@
-"""From leaf scores to a unit's index: DOMAIN.md "Scoring" 1-5, seed 000 Art. 3-4.
+"""From leaf scores to a unit's index: DOMAIN.md "Scoring" 1-5, 1708/QĐ-UBND Art. 3-4.
 
 Every function takes and returns Polars frames so that each step can be looked at in a
 notebook. Column names follow `marts.score_lineage` and `marts.par_index` (docs/marts.md).
@@ -19,7 +19,7 @@ LINEAGE_KEYS = ["year", "unit_id", "leaf_code"]
 def latest_decisions(adjustments: pl.DataFrame, round_name: str) -> pl.DataFrame:
     """The latest decided score per leaf in one round (by decision date, then file row).
 
-    Seed 004 Art. 5 steps 1-7: a later decision of the same round replaces an earlier one;
+    Seed 1820/QĐ-UBND Art. 5 steps 1-7: a later decision of the same round replaces an earlier one;
     every decision stays in `staging.appraisals` for the record.
     """
     return (
@@ -52,12 +52,12 @@ def leaf_lineage(
     scope: year, unit_id, unit_group, ruleset_id (the units scored that year).
     The final score is the latest decided one: appeal → appraisal → self (DOMAIN Scoring 2), or,
     when a result was found flawed and re-classified, the corrected score of that decision
-    (round `reclassification`, seed 004 Art. 7), which also makes the leaf apply.
-    Survey leaves get satisfied share × max (seed 000 Art. 5.3.c). A unit that was not
-    surveyed that year has its survey leaves not applicable (000 Art. 5.3.a lets districts not
+    (round `reclassification`, 1820/QĐ-UBND Art. 7), which also makes the leaf apply.
+    Survey leaves get satisfied share × max (1708/QĐ-UBND Art. 5.3.c). A unit that was not
+    surveyed that year has its survey leaves not applicable (1708/QĐ-UBND Art. 5.3.a lets districts not
     survey communes); `surveyed` lists the units the survey file names (year, unit_id), even
     where their rows were quarantined, so a broken survey row scores 0 (`missing`) instead of
-    quietly scaling the unit up. Leaves a unit marks not applicable leave its max (000 Art. 3.3).
+    quietly scaling the unit up. Leaves a unit marks not applicable leave its max (1708/QĐ-UBND Art. 3.3).
     """
     leaves = criteria.filter(pl.col("is_leaf")).select(
         "ruleset_id",
@@ -138,12 +138,12 @@ def leaf_lineage(
 
 
 def unit_totals(lineage: pl.DataFrame, scale: float = 100.0) -> pl.DataFrame:
-    """Total achieved and index per unit and year (seed 000 Art. 4.3.a-b).
+    """Total achieved and index per unit and year (1708/QĐ-UBND Art. 4.3.a-b).
 
     total = Σ appraised and survey finals + Σ bonus − Σ penalty; max = Σ max of the leaves
     that apply; index = total / max × scale, so a unit with leaves that do not apply is
-    scaled to 100. The index is kept within [0, scale]: the seed's bands end at 100
-    (000 Art. 5.5) and a penalty cannot make a score negative.
+    scaled to 100. The index is kept within [0, scale]: the decision's bands end at 100
+    (1708/QĐ-UBND Art. 5.5) and a penalty cannot make a score negative.
     """
     scored = pl.col("method").is_in(SCORED_METHODS) & pl.col("applicable")
     return (
@@ -172,7 +172,7 @@ def unit_totals(lineage: pl.DataFrame, scale: float = 100.0) -> pl.DataFrame:
 
 
 def keep_full_max(lineage: pl.DataFrame, ruleset_ids: list[str]) -> pl.DataFrame:
-    """Rulesets whose index is over the full scale (`index_max: scale`; Quảng Ninh, seed 003
+    """Rulesets whose index is over the full scale (`index_max: scale`; Quảng Ninh, QĐ Quảng Ninh 2022
     §II.1.d: "tổng điểm tối đa (100 điểm)") keep every leaf in the max: a leaf the unit marked
     not applicable, or a survey leaf of a unit not surveyed, still counts and scores 0.
     `final_source` still says why (`not_applicable`, `not_surveyed`)."""
@@ -184,7 +184,7 @@ def keep_full_max(lineage: pl.DataFrame, ruleset_ids: list[str]) -> pl.DataFrame
 
 
 def component_index(lineage: pl.DataFrame, criteria: pl.DataFrame) -> pl.DataFrame:
-    """Achieved / max × 100 for every node and leaf of the tree (seed 000 Art. 4.3.c).
+    """Achieved / max × 100 for every node and leaf of the tree (1708/QĐ-UBND Art. 4.3.c).
 
     Only appraised and survey leaves that apply count; bonus and penalty sit outside the
     components. A node whose leaves all do not apply has no row: it has no index, not 0.

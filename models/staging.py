@@ -187,9 +187,9 @@ def stage_units(
     raw_rows: list[dict], provinces: pl.DataFrame, unit_groups: tuple[str, ...] = UNIT_GROUPS
 ) -> StageResult:
     """`unit_groups`: the groups the frameworks define (Quảng Ninh adds central agencies and
-    public service units, seed 003 §I.3); the default is the three groups of seed 000."""
+    public service units, QĐ Quảng Ninh 2022 §I.3); the default is the three groups of 1708/QĐ-UBND."""
     known_provinces = set(provinces["province_code"])
-    # A commune's parent must be a district of the register (000 Art. 5.2.a: its district appraises it).
+    # A commune's parent must be a district of the register (1708/QĐ-UBND Art. 5.2.a: its district appraises it).
     districts = {
         normalize_text(r.get("unit_id")) for r in raw_rows if normalize_text(r.get("unit_group")) == "district"
     } - {None}
@@ -298,7 +298,7 @@ class Scope:
 
 
 def _within_max(score: float | None, leaf: dict, column: str) -> None:
-    """DOMAIN Scoring 1 (seed 004 Art. 6.1.a): a score may not exceed the leaf's max."""
+    """DOMAIN Scoring 1 (1820/QĐ-UBND Art. 6.1.a): a score may not exceed the leaf's max."""
     if score is None:
         return
     shown = f"{score:g}".replace(".", ",")
@@ -330,7 +330,7 @@ SUBMISSION_SCHEMA = {
 
 
 def stage_submissions(raw_rows: list[dict], scope: Scope) -> StageResult:
-    """Self-assessments (000 Art. 4.1, 5.1): one score per unit, year and leaf.
+    """Self-assessments (1708/QĐ-UBND Art. 4.1, 5.1): one score per unit, year and leaf.
 
     Node rows of a form (subtotals) are set aside. When a unit sends a leaf twice, the later
     submission (by date, then file and row) counts and the earlier goes to quarantine as
@@ -412,7 +412,7 @@ APPRAISAL_SCHEMA = {
 
 
 def stage_appraisals(raw_rows: list[dict], scope: Scope) -> StageResult:
-    """Appraisal adjustments and appeal decisions (000 Art. 5.2; 004 Art. 5 steps 3-6)."""
+    """Appraisal adjustments and appeal decisions (1708/QĐ-UBND Art. 5.2; 1820/QĐ-UBND Art. 5 steps 3-6)."""
 
     def parse(raw: dict) -> dict:
         unit = scope.unit(raw)
@@ -467,7 +467,7 @@ SURVEY_SCHEMA = {
 
 
 def stage_survey_results(raw_rows: list[dict], scope: Scope) -> StageResult:
-    """Satisfied share per survey leaf (000 Art. 5.3.c)."""
+    """Satisfied share per survey leaf (1708/QĐ-UBND Art. 5.3.c)."""
 
     def parse(raw: dict) -> dict:
         unit = scope.unit(raw)
@@ -512,7 +512,7 @@ def surveyed_units(raw_rows: list[dict], scope: Scope) -> pl.DataFrame:
 
     A unit the survey covered keeps its survey leaves in its max even when a row was
     quarantined (it scores 0 there until fixed); only a unit not surveyed at all is scaled
-    without them (seed 000 Art. 5.3.a).
+    without them (1708/QĐ-UBND Art. 5.3.a).
     """
     found = set()
     for raw in raw_rows:

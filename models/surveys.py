@@ -3,7 +3,7 @@
 
 The rules, each with its source (docs/inputs.md "Surveys" has the file contract):
 - A share is "the number of answer options at 'satisfied' or above over all answer options"
-  (seed 000 Art. 5.3.c; DOMAIN Scoring 6), per component of seed 002 Annex 2, per framework
+  (1708/QĐ-UBND Art. 5.3.c; DOMAIN Scoring 6), per component of 2639/QĐ-UBND Annex 2, per framework
   leaf, and overall (all questions pooled, the same sentence read over the whole questionnaire).
 - "Don't know" and blank answers are kept apart. Neither states a level of satisfaction, so
   neither is an answer option in the denominator (`dont_know_in_denominator: false` in
@@ -18,11 +18,11 @@ The rules, each with its source (docs/inputs.md "Surveys" has the file contract)
   observation, not aᵢ independent ones. Unweighted with equal aᵢ, n_eff is the respondent count.
 - Values from fewer than `min_respondents` (surveys.yaml) are flagged `few_respondents`,
   never hidden.
-- Survey points: a leaf's share × its max (seed 000 Art. 5.3.c; `models.scoring.leaf_lineage`).
+- Survey points: a leaf's share × its max (1708/QĐ-UBND Art. 5.3.c; `models.scoring.leaf_lineage`).
   Shares from respondents replace survey_results.csv rows of the same year, unit and leaf;
   the replaced rows stay on record in the quarantine (`combine_survey_results`).
 - Sample size for next year: n = N / (1 + N·e²), rounded up, N = the unit's dossiers in the
-  year, e = 5% (the Ministry's SIPAS method, DOMAIN "SIPAS"; not a seed).
+  year, e = 5% (the Ministry's SIPAS method, DOMAIN "SIPAS"; not a decision).
 """
 
 from __future__ import annotations
@@ -907,10 +907,10 @@ def leaf_shares(
 ) -> tuple[pl.DataFrame, list[dict]]:
     """The satisfied share of each survey leaf a unit's answers feed, in the unit's framework.
 
-    A question feeds its `leaf_code` in the framework that scores the unit that year (seed 000
+    A question feeds its `leaf_code` in the framework that scores the unit that year (1708/QĐ-UBND
     Art. 5.3.a-c), or only in `ruleset_id` / `unit_group` when the questionnaire row names them (a
     question may have one row per framework and group, e.g. Quảng Ninh's 9.1 for departments and
-    10.1 for districts, seed 003 §II.1.b, §II.2.b). A leaf code that is
+    10.1 for districts, QĐ Quảng Ninh 2022 §II.1.b, §II.2.b). A leaf code that is
     not a survey leaf of that framework is reported once per questionnaire row and unit group.
     """
     mapped = questions.filter(pl.col("leaf_code").is_not_null())
@@ -1018,7 +1018,7 @@ def _pct_text(value: float) -> str:
 def combine_survey_results(aggregate: StageResult, shares: pl.DataFrame, tolerance_pct: float = 0.05) -> StageResult:
     """staging.survey_results: respondent-derived shares where they exist, survey_results.csv otherwise.
 
-    Precedence: a share computed from respondents (by the rule of seed 000 Art. 5.3.c, with its
+    Precedence: a share computed from respondents (by the rule of 1708/QĐ-UBND Art. 5.3.c, with its
     interval) replaces the aggregate row for the same year, unit and leaf; the aggregate row is
     kept in the quarantine as `superseded_by_respondents`, or `respondents_disagree` when the two
     differ by more than `tolerance_pct` (the aggregate's rounding). A leaf is never counted twice.

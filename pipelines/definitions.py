@@ -27,8 +27,8 @@ recompute_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
-# Hưng Yên publishes in early February after appraisal ends on 05/01 (seed 000 Art. 6.2.c-d);
-# Quảng Ninh before 31/03 (seed 003 §III.2). Recompute on 15 January, and on demand.
+# Hưng Yên publishes in early February after appraisal ends on 05/01 (1708/QĐ-UBND Art. 6.2.c-d);
+# Quảng Ninh before 31/03 (QĐ Quảng Ninh 2022 §III.2). Recompute on 15 January, and on demand.
 yearly_schedule = dg.ScheduleDefinition(
     name="chiso_yearly",
     job=recompute_job,

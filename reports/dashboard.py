@@ -38,7 +38,7 @@ __all__ = [
     "write_dashboard",
 ]
 
-# Hưng Yên bands (000 Art. 5.5), best first. Band names are data: the order comes
+# Hưng Yên bands (1708/QĐ-UBND Art. 5.5), best first. Band names are data: the order comes
 # from the caller and colours are assigned by position in that order.
 DEFAULT_BAND_ORDER: tuple[str, ...] = ("Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu")
 
@@ -46,7 +46,7 @@ UNIT_GROUP_LABELS: dict[str, str] = {
     "department": "Sở, ban, ngành",
     "district": "UBND cấp huyện",
     "commune": "UBND cấp xã",
-    # Quảng Ninh also ranks these two groups (003 §I.3).
+    # Quảng Ninh also ranks these two groups (QĐ Quảng Ninh 2022 §I.3).
     "central_agency": "Cơ quan Trung ương đóng trên địa bàn",
     "public_service_unit": "Đơn vị sự nghiệp công lập",
 }
@@ -236,7 +236,7 @@ def _prepare_components(components: pl.DataFrame) -> pl.DataFrame:
         pl.col("max_points").cast(pl.Float64),
         pl.col("pct").cast(pl.Float64),
     )
-    # A missing pct is recomputed from achieved / max (000 Art. 4.3.c) when possible.
+    # A missing pct is recomputed from achieved / max (1708/QĐ-UBND Art. 4.3.c) when possible.
     return df.with_columns(
         pl.when(pl.col("pct").is_null() & (pl.col("max_points") > 0))
         .then(pl.col("achieved") / pl.col("max_points") * 100.0)

@@ -1,6 +1,6 @@
 """Progress reports on the improvement plan: one offline HTML page per reporting period, in Vietnamese.
 
-Seed 002 Part III.1.d: the Department of Home Affairs "định kỳ hàng quý, 6 tháng, năm tổng hợp,
+Seed 2639/QĐ-UBND Part III.1.d: the Department of Home Affairs "định kỳ hàng quý, 6 tháng, năm tổng hợp,
 báo cáo UBND tỉnh về tình hình và kết quả thực hiện kế hoạch". Each page follows that report:
 a summary, targets met and not met by field, the targets not met (those at risk first), the lead
 agencies behind, and the comparison with the same period of the previous year.
@@ -54,15 +54,15 @@ def _pct(part: int, whole: int) -> str:
 
 
 def source_vi(source: str | None) -> str:
-    """The seed section as an official reads it: `002 Annex 1, 8.2.1` → `Phụ lục 1, mục 8.2.1`."""
+    """The section as an official reads it: `2639/QĐ-UBND Annex 1, 8.2.1` → `Phụ lục 1, mục 8.2.1`."""
     text = nfc(source)
-    for en, vi in (("002 ", ""), ("Annex ", "Phụ lục "), ("Part ", "Phần "), (", ", ", mục ")):
+    for en, vi in (("2639/QĐ-UBND ", ""), ("Annex ", "Phụ lục "), ("Part ", "Phần "), (", ", ", mục ")):
         text = text.replace(en, vi)
     return text.replace("; mục ", "; ")
 
 
 def _seed_words(text: str | None) -> str:
-    return nfc(text).replace("002 Annex ", "Phụ lục ").replace("002 Part ", "Phần ")
+    return nfc(text).replace("2639/QĐ-UBND Annex ", "Phụ lục ").replace("2639/QĐ-UBND Part ", "Phần ")
 
 
 def report_filename(period: str) -> str:
@@ -350,7 +350,7 @@ các chỉ tiêu có kỳ báo cáo này trong danh mục chỉ tiêu.</p>
 <p><b>Nơi nhận:</b> {esc(plans["reported_to"][0] if plans.height else "Ủy ban nhân dân tỉnh")}; Lưu: VT.</p>
 <p class="small">Báo cáo được lập tự động từ kho dữ liệu chiso (bảng marts.plan_tracking). "Có nguy cơ": chỉ tiêu
 chưa đạt và kết quả xấu đi so với cùng kỳ năm trước. Nguồn của từng chỉ tiêu ghi theo phụ lục, mục
-của quyết định (trong kho dữ liệu: cột source, ví dụ "002 Annex 1, 8.2.1").</p>
+của quyết định (trong kho dữ liệu: cột source, ví dụ "2639/QĐ-UBND Annex 1, 8.2.1").</p>
 {banner}
 </footer>
 </body>

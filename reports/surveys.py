@@ -309,7 +309,7 @@ def _papi_section(papi: pl.DataFrame, province: str | None, key: str) -> SurveyS
         f'<p class="note">Năm {latest}: {_fmt(total["score"], 2)}/{_fmt(total["max_score"], 0)} điểm, '
         f"hạng {total['rank'] if total['rank'] is not None else '—'}/{total['n_provinces']}, "
         f"thay đổi so với năm trước: {_fmt(total['delta_prev_year'], 2, sign=True)}; {esc(status)} "
-        "(mục tiêu của Kế hoạch 2639/QĐ-UBND tỉnh Vĩnh Long, seed 002).</p>"
+        "(mục tiêu của Kế hoạch 2639/QĐ-UBND tỉnh Vĩnh Long, 2639/QĐ-UBND).</p>"
     )
     fig = _papi_field_figure(year_rows, province, latest, f"Điểm theo nội dung năm {latest}: {province} và các tỉnh")
     parts += ["<h3>Theo nội dung, so với các tỉnh</h3>", _figure(fig, f"chart-papi{key}-field-{latest}")]

@@ -6,8 +6,8 @@ Run from the repository root::
     .venv/bin/python -m scripts.make_plan_sample --out DIR  # writes elsewhere
 
 The province "Tỉnh Mẫu (dữ liệu tổng hợp)" (``MAU``) is made up. It tracks the targets of Vĩnh Long's
-plan, Decision 2639/QĐ-UBND (seed 002), read from ``data/raw/plan/vinh-long-2639-2020/targets.csv``
-(the catalogue is written by hand from the seed; this script does not touch it). Files follow
+plan, Decision 2639/QĐ-UBND, read from ``data/raw/plan/vinh-long-2639-2020/targets.csv``
+(the catalogue is written by hand from the decision; this script does not touch it). Files follow
 docs/inputs.md. Deterministic: fixed values, a fixed random seed for the small quarterly wobble,
 fixed workbook timestamps. Do not edit the outputs by hand: change this script and run it again.
 """
@@ -346,7 +346,7 @@ class PlanSample:
             "province_code", "year", "period", "indicator_code", "value", "unit", "reporting_agency", "reported_at",
             "note",
         ]  # fmt: skip
-        # 2015 baseline (seed 002 Annex 1, 4.1.3, 4.2.3, 6.3.4).
+        # 2015 baseline (2639/QĐ-UBND Annex 1, 4.1.3, 4.2.3, 6.3.4).
         (stats / "2015").mkdir(parents=True, exist_ok=True)
         base = [
             {**self.csv_row(m, 2015, "Y", v, decimal_comma=True), "reported_at": "25/01/2016",
@@ -475,8 +475,8 @@ class PlanSample:
 
 Everything in `statistics/` and the CSV files directly in `plan/` is **made-up data** for the
 fictional province **Tỉnh Mẫu (dữ liệu tổng hợp)** (`MAU`); no number describes a real province.
-The targets it is tracked against are those of Vĩnh Long's Decision 2639/QĐ-UBND (seed 002), in
-`plan/{PLAN_ID}/targets.csv`, written by hand from the seed. Files follow docs/inputs.md
+The targets it is tracked against are those of Vĩnh Long's Decision 2639/QĐ-UBND, in
+`plan/{PLAN_ID}/targets.csv`, written by hand from the decision. Files follow docs/inputs.md
 ("Improvement plan: targets, choices, statistics"). They are written by
 `scripts/make_plan_sample.py` (`.venv/bin/python -m scripts.make_plan_sample`), deterministically
 (fixed values, random seed {SEED} for small quarterly wobbles, fixed workbook timestamps). Do not

@@ -7,7 +7,7 @@ Run from the repository root::
                                                        # from data/raw/frameworks/)
 
 The province "Tỉnh Mẫu (dữ liệu tổng hợp)" is made up. Its units are scored under Hưng Yên's rules
-(seed 000, Decision 1708/QĐ-UBND), read from ``data/raw/frameworks/hung-yen-1708-2021/``. Files follow
+(Decision 1708/QĐ-UBND), read from ``data/raw/frameworks/hung-yen-1708-2021/``. Files follow
 ``docs/inputs.md``. Per-leaf points of that framework are illustrative, so every number here is too.
 
 A few cases are engineered on purpose (an exact tie in 2024, a band downgrade each year, scaled units,
@@ -190,14 +190,14 @@ DISTRICTS = [
         ],
     ),
 ]
-# Districts that did not survey their communes (000 Art. 5.3.a lets each district decide).
+# Districts that did not survey their communes (1708/QĐ-UBND Art. 5.3.a lets each district decide).
 NO_COMMUNE_SURVEY = ("H04", "H07")
 # Districts whose commune export writes decimals with a comma ("1,5"; quoted in the CSV).
 COMMA_DISTRICTS = ("H02", "H05", "H08")
 # Districts whose export writes submitted_at as dd/mm/yyyy (the others use ISO).
 DMY_DISTRICTS = ("H03", "H06", "H08")
 
-# Not-applicable leaves: unit -> code -> years (000 Art. 3.3: scaled to the leaves that apply).
+# Not-applicable leaves: unit -> code -> years (1708/QĐ-UBND Art. 3.3: scaled to the leaves that apply).
 NOT_APPLICABLE = {
     "S14": {"4.3": YEARS},
     "S16": {"4.3": YEARS, "6.2": YEARS},
@@ -1196,9 +1196,9 @@ class Sample:
 
 Everything in this folder except `frameworks/` is **made-up data** for a fictional province,
 **Tỉnh Mẫu (dữ liệu tổng hợp)** (`MAU`, `synthetic = có` in `provinces.csv`). No number here
-describes a real unit. It is scored under Hưng Yên's rules (Decision 1708/QĐ-UBND, seed 000),
+describes a real unit. It is scored under Hưng Yên's rules (Decision 1708/QĐ-UBND),
 whose criteria trees in `frameworks/hung-yen-1708-2021/` carry **illustrative per-leaf points**
-(the seed does not include Annexes I-III), so every score below is illustrative too.
+(the decision does not include Annexes I-III), so every score below is illustrative too.
 
 The files follow `docs/inputs.md`. They are written by `scripts/make_sample.py`
 (`make sample`, or `.venv/bin/python -m scripts.make_sample`), deterministically (fixed random
@@ -1215,7 +1215,7 @@ change the generator and run it again.
 - `appraisals.csv`: appraisal cuts (about {int(CUT_PROBABILITY * 100)}% of appraised leaves),
   rejected bonus claims, appraisal-imposed penalties, and appeal decisions (`phúc khảo`).
 - `survey_results.csv`: SIPAS satisfied share per unit and survey leaf (8.1-8.5); districts
-  {", ".join(NO_COMMUNE_SURVEY)} did not survey their communes (000 Art. 5.3.a).
+  {", ".join(NO_COMMUNE_SURVEY)} did not survey their communes (1708/QĐ-UBND Art. 5.3.a).
 
 How it is made: each unit has a latent quality that drifts a little by year; self scores are
 optimistic (often the leaf's max); appraisal lowers some leaves in quarter-point steps; a few

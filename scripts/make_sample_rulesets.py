@@ -6,10 +6,10 @@ Run from the repository root (``make sample`` runs it too, after scripts/make_sa
     .venv/bin/python -m scripts.make_sample_rulesets --out DIR  # elsewhere (frameworks still read from data/raw)
 
 - "Tỉnh Mẫu B — quy tắc Quảng Ninh (dữ liệu tổng hợp)" (``MQN``), scored with
-  ``frameworks/quang-ninh-2022`` (seed 003): 20 departments, 13 districts, 8 central agencies and
-  10 public service units, as many as seed 003 §I.3 names; years 2023-2024;
+  ``frameworks/quang-ninh-2022`` (QĐ Quảng Ninh 2022): 20 departments, 13 districts, 8 central agencies and
+  10 public service units, as many as QĐ Quảng Ninh 2022 §I.3 names; years 2023-2024;
 - "Tỉnh Mẫu C — quy tắc Quảng Trị (dữ liệu tổng hợp)" (``MQT``), scored with
-  ``frameworks/quang-tri-1820-2024`` (seed 004): 12 provincial bodies, 5 districts, 15 communes; 2024.
+  ``frameworks/quang-tri-1820-2024`` (1820/QĐ-UBND): 12 provincial bodies, 5 districts, 15 communes; 2024.
 
 The Tỉnh Mẫu sample of scripts/make_sample.py is not touched: these are separate files
 (``provinces_rulesets.csv``, ``units_rulesets.csv``, ``submissions/<year>/<province>/*.csv``,
@@ -89,15 +89,15 @@ QUALITY = {
     "commune": (0.55, 0.88),
 }
 FIXED_QUALITY = {
-    "QNS01": 0.97,  # Xuất sắc (≥ 90, seed 003 §III.3)
+    "QNS01": 0.97,  # Xuất sắc (≥ 90, QĐ Quảng Ninh 2022 §III.3)
     "QNT01": 0.96,
-    "QNV10": 0.40,  # Kém (< 50, seed 003 §III.3)
+    "QNV10": 0.40,  # Kém (< 50, QĐ Quảng Ninh 2022 §III.3)
     "QNH13": 0.58,  # Trung bình (50 to < 70)
-    "QTS03": 0.86,  # re-classified below (seed 004 Art. 7)
-    "QTH02": 0.92,  # band set by decision below (seed 004 Art. 7, second case)
-    "QTX0303": 0.45,  # Thấp (< 60, seed 004 Art. 6.3)
+    "QTS03": 0.86,  # re-classified below (1820/QĐ-UBND Art. 7)
+    "QTH02": 0.92,  # band set by decision below (1820/QĐ-UBND Art. 7, second case)
+    "QTX0303": 0.45,  # Thấp (< 60, 1820/QĐ-UBND Art. 6.3)
 }
-QN_TIE = ("QNS05", "QNS12", 2024)  # exact tie: shared rank, no tiebreak in seed 003
+QN_TIE = ("QNS05", "QNS12", 2024)  # exact tie: shared rank, no tiebreak in QĐ Quảng Ninh 2022
 QT_NOT_APPLICABLE = {("QTS07", "6.1"), ("QTS11", "7.3")}  # no public investment / no postal dossiers
 QT_NOT_SURVEYED_DISTRICT = "QTH05"  # did not survey its communes
 PROVINCE_COUNCIL = {"MQN": "Hội đồng thẩm định Chỉ số CCHC tỉnh", "MQT": "Hội đồng thẩm định Chỉ số CCHC tỉnh"}
@@ -249,7 +249,7 @@ class Sample:
         return s
 
     def make_appeals(self) -> None:
-        """Two appeals per province and year (seed 004 Art. 5 steps 4-5; 003 §III.1): most win."""
+        """Two appeals per province and year (1820/QĐ-UBND Art. 5 steps 4-5; QĐ Quảng Ninh 2022 §III.1): most win."""
         for province, years in YEARS.items():
             for year in years:
                 cuts = [
@@ -291,13 +291,13 @@ class Sample:
 
     def result(self, year: int, unit: Unit, corrections: dict | None = None) -> tuple[Fraction, Fraction]:
         """(index, total) by the decision's words: total = appraised + survey + bonus − penalty;
-        index = total / max × 100 (max of the leaves that apply, or 100 under seed 003)."""
+        index = total / max × 100 (max of the leaves that apply, or 100 under QĐ Quảng Ninh 2022)."""
         total = max_points = Fraction(0)
         for leaf in self.tree(unit):
             value = self.final(year, unit, leaf.code, corrections)
             if leaf.method in ("appraised", "survey"):
                 if value is None and unit.province == "MQT":
-                    continue  # not applicable: out of the max (seed 004 Art. 3)
+                    continue  # not applicable: out of the max (1820/QĐ-UBND Art. 3)
                 total += value or 0
                 max_points += leaf.max
             elif leaf.method == "bonus":
@@ -338,12 +338,12 @@ class Sample:
         assert ta == tb, (ta, tb)
         self.summary.append(
             f"exact tie {year}: {a_id} and {b_id} total {ta[1]} = {float(ta[1]):.4f} (index {float(ta[0]):.4f}); "
-            "seed 003 has no tiebreak, so they share a rank"
+            "QĐ Quảng Ninh 2022 has no tiebreak, so they share a rank"
         )
 
     def engineer_qt(self) -> None:
         year = 2024
-        # Bonus and penalty (seed 004 Art. 4): QTS01 earns both bonuses, QTS02 is penalised for apologies.
+        # Bonus and penalty (1820/QĐ-UBND Art. 4): QTS01 earns both bonuses, QTS02 is penalised for apologies.
         s1, s2 = self.scores[(year, "QTS01")], self.scores[(year, "QTS02")]
         for code in ("8.1.1", "8.1.2"):
             s1.self[code] = Fraction(1)
@@ -352,12 +352,12 @@ class Sample:
         s2.appraisal["8.2.1"] = Fraction(1)
         s2.reasons["8.2.1"] = "Tỷ lệ hồ sơ trễ hạn không xin lỗi 42% (> 30%)"
         self.summary.append("bonus/penalty MQT 2024: QTS01 +2 (8.1.1, 8.1.2); QTS02 −1 (8.2.1, imposed at appraisal)")
-        # An appeal overriding an appraisal (seed 004 Art. 5 steps 4-5).
+        # An appeal overriding an appraisal (1820/QĐ-UBND Art. 5 steps 4-5).
         s4 = self.scores[(year, "QTS04")]
         s4.self["5.2"], s4.appraisal["5.2"], s4.appeal["5.2"] = Fraction(4), Fraction(2), Fraction(7, 2)
         s4.reasons["5.2"] = "Thiếu kế hoạch tuyển dụng năm"
         self.summary.append("appeal MQT 2024: QTS04 5.2 self 4 -> appraisal 2 -> appeal 3.5 (won)")
-        # Re-classification (seed 004 Art. 7): QTS03 was Tốt; a later inspection finds its on-time
+        # Re-classification (1820/QĐ-UBND Art. 7): QTS03 was Tốt; a later inspection finds its on-time
         # rate overstated (3.3.1) and evidence with inserted numbers (penalty 8.2.3).
         unit = self.unit("QTS03")
         s3 = self.scores[(year, "QTS03")]
@@ -380,7 +380,7 @@ class Sample:
         after_rank = self.rank(year, unit, corrections)
         reason = (
             "Kiểm tra sau xếp loại: tỷ lệ hồ sơ đúng hạn báo cáo không đúng thực tế; tài liệu kiểm chứng có văn "
-            "bản chèn số (seed 004 Điều 4.2.c)"
+            "bản chèn số (1820/QĐ-UBND Điều 4.2.c)"
         )
         for code, score in sorted(corrections.items()):
             self.reclassifications.append(
@@ -428,7 +428,7 @@ class Sample:
         return 1 + sum(1 for v in results.values() if v > results[unit.unit_id])
 
     def check(self) -> None:
-        """Bands present as the seeds name them; scaled and not-surveyed units present."""
+        """Bands present as the decisions name them; scaled and not-surveyed units present."""
         seen = defaultdict(set)
         for year, unit_id in self.scores:
             unit = self.unit(unit_id)
@@ -467,7 +467,8 @@ class Sample:
         appraisals, surveys = [], []
         for (year, unit_id), s in sorted(self.scores.items()):
             unit = self.unit(unit_id)
-            submitted = f"08/01/{year + 1}" if unit.province == "MQN" else f"20/11/{year}"  # 003 §III.2; 004 Art. 11
+            # QĐ Quảng Ninh 2022 §III.2; 1820/QĐ-UBND Art. 11
+            submitted = f"08/01/{year + 1}" if unit.province == "MQN" else f"20/11/{year}"
             folder = out / "submissions" / str(year) / unit.province
             for leaf in self.tree(unit):
                 if leaf.method == "survey":
@@ -518,9 +519,9 @@ class Sample:
         agency = council if round_name == "phúc khảo" or unit.group == "commune" else leaf.agency
         code = AGENCY_CODE.get(leaf.agency.split(" — ")[0], "HĐTĐ")
         if unit.province == "MQN":
-            date = f"{12 if round_name == 'thẩm định' else 26}/02/{year + 1}"  # council 05/02-15/02 (003 §III.2)
+            date = f"{12 if round_name == 'thẩm định' else 26}/02/{year + 1}"  # QĐ Quảng Ninh 2022 §III.2
         else:
-            date = f"{10 if round_name == 'thẩm định' else 24}/12/{year}"  # approval by 31/12 (004 Art. 11.e)
+            date = f"{10 if round_name == 'thẩm định' else 24}/12/{year}"  # approval by 31/12 (1820/QĐ-UBND Art. 11.e)
         return {
             "year": year,
             "unit_id": unit.unit_id,
@@ -541,16 +542,16 @@ class Sample:
             f"deterministically (random seed {SEED}). Do not edit by hand. Two made-up provinces:",
             "",
             "- **Tỉnh Mẫu B — quy tắc Quảng Ninh (dữ liệu tổng hợp)** (`MQN`), scored with "
-            "`frameworks/quang-ninh-2022` (seed 003): 20 departments `QNS01`-`QNS20`, 13 districts "
+            "`frameworks/quang-ninh-2022` (QĐ Quảng Ninh 2022): 20 departments `QNS01`-`QNS20`, 13 districts "
             "`QNH01`-`QNH13`, 8 central agencies `QNT01`-`QNT08`, 10 public service units `QNV01`-`QNV10` "
-            "(the counts of seed 003 §I.3); years 2023-2024.",
+            "(the counts of QĐ Quảng Ninh 2022 §I.3); years 2023-2024.",
             "- **Tỉnh Mẫu C — quy tắc Quảng Trị (dữ liệu tổng hợp)** (`MQT`), scored with "
-            "`frameworks/quang-tri-1820-2024` (seed 004): 12 provincial bodies `QTS01`-`QTS12`, 5 districts "
+            "`frameworks/quang-tri-1820-2024` (1820/QĐ-UBND): 12 provincial bodies `QTS01`-`QTS12`, 5 districts "
             "`QTH01`-`QTH05`, 15 communes `QTX0101`-`QTX0503`; year 2024.",
             "",
             "Files: `provinces_rulesets.csv`, `units_rulesets.csv`, `submissions/<year>/<province>/<group>.csv`,",
             "`appraisals_rulesets.csv`, `survey_results_rulesets.csv`, `reclassifications.csv` (docs/inputs.md).",
-            "The frameworks' per-leaf points are illustrative (the seeds carry no annexes), so every score is too.",
+            "The frameworks' per-leaf points are illustrative (the decisions carry no annexes), so every score is too.",
             "",
             "## Engineered cases (checked by the generator with exact fractions)",
             "",

@@ -38,7 +38,7 @@ from scripts.make_sample import FIXED_DT, stable_xlsx_bytes, write_csv
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
 SURVEYS = RAW / "surveys"
-SEED = 20201002  # date of Vĩnh Long's Decision 2639/QĐ-UBND (seed 002); any fixed value would do
+SEED = 20201002  # date of Vĩnh Long's Decision 2639/QĐ-UBND; any fixed value would do
 YEARS = (2022, 2023, 2024)
 MARGIN = Fraction(1, 20)  # e = 5% (surveys.yaml `planning`)
 TOLERANCE = Fraction(4, 10000)  # |share − published share| < 0.04 percentage points: the same at 0.1 rounding
@@ -202,7 +202,7 @@ class Survey:
             people.append(
                 {
                     "id": f"{unit_id}-{year}-{i:04d}",
-                    "date": start + timedelta(days=rng.randrange(0, 110)),  # before 30/11 (000 Art. 6.2.a)
+                    "date": start + timedelta(days=rng.randrange(0, 110)),  # before 30/11 (1708/QĐ-UBND Art. 6.2.a)
                     "channel": channel,
                     "sex": rng.choice(["Nam", "Nữ"]),
                     "age": rng.choice(AGE_BANDS),
@@ -587,7 +587,7 @@ def write_readme(out: Path, survey: Survey, short: list[str]) -> Path:
         "",
         "## SIPAS respondents (`sipas/<year>/<unit>.csv|.xlsx`)",
         "Every department and district of Tỉnh Mẫu (dữ liệu tổng hợp), 2022-2024, one file per unit and",
-        "year, one row per respondent, 22 questions of seed 002 Annex 2 (Likert 1-5; `9`/`KB` = không biết;",
+        "year, one row per respondent, 22 questions of 2639/QĐ-UBND Annex 2 (Likert 1-5; `9`/`KB` = không biết;",
         "blank = not asked, e.g. the feedback block for people who sent no feedback).",
         "",
         "They are the respondents behind `../survey_results.csv` (written by scripts/make_sample.py): each",

@@ -2,7 +2,7 @@
 
 Tree (department, scale 100): field 1 = 1.1 (20) + 1.2 (20); field 2 = 2.1 (30, tiebreak)
 + 2.2 (10); field 8 = 8.1 survey (20); 9.1 bonus (max 2), 9.2 penalty (max 2).
-Bands and rules as seed 000 Art. 5.5: Xuất sắc ≥90, Tốt ≥80, Khá ≥70, Trung bình ≥60, Yếu;
+Bands and rules as 1708/QĐ-UBND Art. 5.5: Xuất sắc ≥90, Tốt ≥80, Khá ≥70, Trung bình ≥60, Yếu;
 Xuất sắc/Tốt with a content area (1 or 2) under 70% drops one band.
 """
 

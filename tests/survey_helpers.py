@@ -1,7 +1,7 @@
 """A small Quảng Ninh-style ruleset and survey configuration written as data files, for hand-worked cases.
 
-Tree (department, scale 100, seed 003 §II.1.b): field 1 = 1.1 (30) + 1.2 (30) appraised; field 9 =
-9.1 SIPAS survey (23) + 9.2 civil-servant survey (17). Bands of seed 003 §III.3.
+Tree (department, scale 100, QĐ Quảng Ninh 2022 §II.1.b): field 1 = 1.1 (30) + 1.2 (30) appraised; field 9 =
+9.1 SIPAS survey (23) + 9.2 civil-servant survey (17). Bands of QĐ Quảng Ninh 2022 §III.3.
 
 Surveys (surveys/surveys.yaml): `sipas` (Likert 1-5, satisfied from 4, don't know `9`/`KB`,
 min_respondents 4) with questions Q1, Q2 (component `access`) and Q3 (`results`), all feeding 9.1;
@@ -43,8 +43,8 @@ QN_CSV = """code,parent_code,title,max_points,method,appraising_agency,tiebreak,
 1.1,1,Tiêu chí 1.1,30,appraised,Sở Nội vụ,,test
 1.2,1,Tiêu chí 1.2,30,appraised,Sở Nội vụ,,test
 9,,Điều tra xã hội học,40,,,,test
-9.1,9,Điểm quy đổi Chỉ số SIPAS,23,survey,Sở Nội vụ,,seed 003 §II.1.b
-9.2,9,Điều tra xã hội học đối với công chức,17,survey,Sở Nội vụ,,seed 003 §II.1.b
+9.1,9,Điểm quy đổi Chỉ số SIPAS,23,survey,Sở Nội vụ,,QĐ Quảng Ninh 2022 §II.1.b
+9.2,9,Điều tra xã hội học đối với công chức,17,survey,Sở Nội vụ,,QĐ Quảng Ninh 2022 §II.1.b
 """
 SURVEYS_YAML = """
 surveys:

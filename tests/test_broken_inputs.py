@@ -139,7 +139,7 @@ def test_raw_files_unchanged_and_versions_recorded(curated, tmp_path):
 
 
 def test_commune_needs_a_district_of_the_register():
-    # 000 Art. 5.2.a: a district appraises its communes, so a commune must name one.
+    # 1708/QĐ-UBND Art. 5.2.a: a district appraises its communes, so a commune must name one.
     import polars as pl
 
     from models.staging import stage_units

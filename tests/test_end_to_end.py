@@ -1,6 +1,6 @@
 """The real job, from `.xlsx` forms and CSV files to DuckDB marts, checked against hand-worked numbers.
 
-Uses the mini framework of tests/mini_framework.py (seed 000 rules, small tree).
+Uses the mini framework of tests/mini_framework.py (1708/QĐ-UBND rules, small tree).
 """
 
 from __future__ import annotations

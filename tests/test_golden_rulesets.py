@@ -1,17 +1,17 @@
 """Golden cases per ruleset, worked out by hand from each decision's text, through the real job.
 
 One run over a tmp raw folder with three made-up provinces, each scored with the real ruleset
-files of data/raw/frameworks/ (whose per-leaf points are illustrative; the rules are the seeds'):
+files of data/raw/frameworks/ (whose per-leaf points are illustrative; the rules are the decisions'):
 
-- Hưng Yên 1708/QĐ-UBND (seed 000), department group: fields 1-7 = 80 points, SIPAS 8.1-8.5 =
+- Hưng Yên 1708/QĐ-UBND, department group: fields 1-7 = 80 points, SIPAS 8.1-8.5 =
   5 × 4, bonus 9.1.x, penalty 9.2.x; bands Xuất sắc ≥ 90, Tốt ≥ 80, Khá ≥ 70, Trung bình ≥ 60,
   Yếu; Xuất sắc/Tốt with a content area < 70% drops one band; ties broken by 7.2.1, 7.2.2, 7.3
   (Art. 3.2-3.3, 4.3, 5.5). Plus its replaced decision 2741/QĐ-UBND for 2020 (Art. 2) and a
   made-up newer decision from 2025, to check that each year keeps the decision in force for it.
-- Quảng Ninh 2022 (seed 003), departments: 60 appraised + 23 SIPAS (9.1) + 17 civil-servant
+- Quảng Ninh 2022 (QĐ Quảng Ninh 2022), departments: 60 appraised + 23 SIPAS (9.1) + 17 civil-servant
   survey (9.2); index over the 100-point max (§II.1.d); bands with Trung bình 50-<70, Kém < 50
   (§III.3); no tiebreak.
-- Quảng Trị 1820/QĐ-UBND (seed 004), provincial bodies: 7 fields = 100, bonus 8.1.1-8.1.2 and
+- Quảng Trị 1820/QĐ-UBND, provincial bodies: 7 fields = 100, bonus 8.1.1-8.1.2 and
   penalty 8.2.1-8.2.3 of 1 point each (Art. 4); index = achieved / max of what applies (Art. 3,
   6.3); bands Tốt ≥ 80%, Khá ≥ 70%, Trung bình ≥ 60%, Thấp; re-classification (Art. 7).
 
@@ -300,8 +300,8 @@ def par(golden) -> dict[tuple[int, str], dict]:
 
 def test_hung_yen_totals_bonus_penalty_and_appeal(par, golden):
     # HA 2023: fields 1-7 all max = 80; 7.5 self 3 → appraised 1 → appeal 3 (the appeal wins,
-    # 004 Art. 5 / DOMAIN Scoring 2); SIPAS 90% × 4 × 5 = 18; bonus 9.1.1 = 1; penalty 9.2.2 = 1
-    # imposed at appraisal (000 Art. 4.3.a): 80 + 18 + 1 − 1 = 98 → Xuất sắc (≥ 90), rank 1.
+    # 1820/QĐ-UBND Art. 5 / DOMAIN Scoring 2); SIPAS 90% × 4 × 5 = 18; bonus 9.1.1 = 1; penalty 9.2.2 = 1
+    # imposed at appraisal (1708/QĐ-UBND Art. 4.3.a): 80 + 18 + 1 − 1 = 98 → Xuất sắc (≥ 90), rank 1.
     ha = par[(2023, "HA")]
     assert (ha["achieved_points"], ha["max_points"], ha["index_pct"]) == pytest.approx((98, 100, 98))
     assert (ha["bonus_points"], ha["penalty_points"]) == (1, 1)
@@ -327,7 +327,7 @@ def test_hung_yen_downgrade(par):
 
 
 def test_hung_yen_not_applicable_scaled_to_100(par):
-    # HC 2023: 4.3 (3) and 6.2 (2) do not apply → max 100 − 5 = 95 (000 Art. 3.3);
+    # HC 2023: 4.3 (3) and 6.2 (2) do not apply → max 100 − 5 = 95 (1708/QĐ-UBND Art. 3.3);
     # appraised 80 − 5 = 75, SIPAS 75% × 20 = 15 → 90 of 95 → 94.7368…% → Xuất sắc, rank 3.
     hc = par[(2023, "HC")]
     assert (hc["achieved_points"], hc["max_points"]) == pytest.approx((90, 95))
@@ -348,7 +348,7 @@ def test_hung_yen_exact_tie_broken_by_online_and_postal_services(par):
 
 
 def test_each_year_keeps_the_decision_in_force(par):
-    # 2020: 2741/QĐ-UBND (replaced by 1708, seed 000 Art. 2): fields 1-7 = 75, SIPAS 25 × 80% = 20 → 95.
+    # 2020: 2741/QĐ-UBND (replaced by 1708, 1708/QĐ-UBND Art. 2): fields 1-7 = 75, SIPAS 25 × 80% = 20 → 95.
     # 2021: 1708 (all max, SIPAS 100%) → 100. 2025: the newer decision → 100. Each with its own decision.
     assert (par[(2020, "HA")]["ruleset_id"], par[(2020, "HA")]["decision_no"]) == (HY_OLD, "2741/QĐ-UBND")
     assert par[(2020, "HA")]["index_pct"] == pytest.approx(95)
@@ -358,11 +358,11 @@ def test_each_year_keeps_the_decision_in_force(par):
 
 
 def test_quang_ninh_bands_tie_and_fixed_max(par):
-    # Seed 003: index = total / 100 (§II.1.d); 60 appraised + 23 × SIPAS + 17 × civil-servant survey.
+    # QĐ Quảng Ninh 2022: index = total / 100 (§II.1.d); 60 appraised + 23 × SIPAS + 17 × civil-servant survey.
     # NA: 60 + bonus 8.3 0.5 + 23 × 90% (20.7) + 17 × 80% (13.6) = 94.8 → Xuất sắc, rank 1.
     # NB: 60 − 3.5 (7.1) + 23 × 80% (18.4) + 17 × 70% (11.9) = 86.8 → Tốt.
     # NC: 60 − 3 × 1 (3.1.x at 0.25 of 1.25) − 0.5 (6.6) = 56.5 + 18.4 + 11.9 = 86.8 → Tốt.
-    #     NB and NC tie exactly; seed 003 names no tiebreak → both rank 2, the next is 4.
+    #     NB and NC tie exactly; QĐ Quảng Ninh 2022 names no tiebreak → both rank 2, the next is 4.
     # ND: 7.1 marked not applicable, but the max stays 100 (§II.1.d): 56.5 + 23 × 55% (12.65)
     #     + 17 × 55% (9.35) = 78.5 → Khá (scaled to what applies it would be 81.35 → Tốt), rank 4.
     # NF: 60 − 12 (field 3) − 9 (field 5) − 7 (field 6) − 0.75 − 0.75 − 0.5 (1.6-1.8) = 30
@@ -399,7 +399,7 @@ def test_quang_ninh_four_groups_and_their_splits(par):
 
 
 def test_quang_tri_bonus_penalty_scaling_and_bands(par):
-    # Seed 004 Art. 4: bonus added to, penalty subtracted from the appraised total; Art. 6.3 bands.
+    # Seed 1820/QĐ-UBND Art. 4: bonus added to, penalty subtracted from the appraised total; Art. 6.3 bands.
     # TA: 100 − 2 (5.1) + 1 + 1 (8.1.1, 8.1.2) − 1 (8.2.1, imposed) = 99 → Tốt, rank 1.
     # TB: 6.1 (4) does not apply → max 96 (Art. 3); 96 − 4 (7.2) − 1 (8.2.3) = 91 → 91/96 = 94.79% → Tốt.
     # TD: 100 − 8 − 4 − 4 − 4 = 80 → exactly 80% → Tốt ("từ 80% trở lên").
@@ -444,7 +444,7 @@ def test_quang_tri_reclassification_voids_and_reranks(par, golden):
 
 
 def test_reclassification_only_where_the_ruleset_has_it(golden, par):
-    # Hưng Yên (seed 000) has no Art. 7: the row is quarantined with a reason; HB keeps its result.
+    # Hưng Yên (1708/QĐ-UBND) has no Art. 7: the row is quarantined with a reason; HB keeps its result.
     q = query(golden, "SELECT * FROM staging.quarantine WHERE source = 'reclassifications'")
     assert q["rule"].to_list() == ["reclassification_not_allowed"]
     assert par[(2023, "HB")]["index_pct"] == pytest.approx(95) and not par[(2023, "HB")]["reclassified"]
@@ -494,7 +494,7 @@ def test_agency_appraisal_by_hand(golden):
     # TA: Văn phòng UBND tỉnh imposed penalty 8.2.1 (0 → 1): +1.
     assert row("Văn phòng UBND tỉnh", "TA")["mean_change"] == pytest.approx(1)
     # TX1 (commune): its district's council appraises all its 23 appraised + 5 bonus/penalty leaves
-    # (seed 004 Art. 6.2.b); it cut 2.1 from 4 to 3.
+    # (1820/QĐ-UBND Art. 6.2.b); it cut 2.1 from 4 to 3.
     council = row("Hội đồng thẩm định cấp huyện — UBND huyện Thử", "TX1")
     assert (council["leaves"], council["changed_leaves"], council["mean_change"]) == (28, 1, pytest.approx(-1))
 
@@ -510,7 +510,7 @@ def test_explain_says_why_in_vietnamese(golden):
     assert "Tiêu chí không áp dụng với đơn vị: 4.3 (3), 6.2 (2) → điểm tối đa của đơn vị 95 thay vì 100" in hc
     assert "Chỉ số = 90 / 95 × 100 = 94,7368" in hc
     nd = explain_from_warehouse(warehouse, 2024, "ND")
-    assert "không quy đổi (seed 003 mục II.1.d)" in nd and "7.1 (3,5)" in nd
+    assert "không quy đổi (QĐ Quảng Ninh 2022 mục II.1.d)" in nd and "7.1 (3,5)" in nd
     ha = explain_from_warehouse(warehouse, 2023, "HA")
     assert "7.5 " in ha and "tự chấm 3 → thẩm định 1 [Sở Nội vụ, 1/BC-SNV: Thiếu tài liệu] → phúc khảo 3" in ha
     assert "Tổng điểm đạt = 80 + 1 − 1 = 80" not in ha and "Tổng điểm đạt = 98 + 1 − 1 = 98" in ha

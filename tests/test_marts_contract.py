@@ -1,6 +1,6 @@
 """The bundled sample through the real job: the documented contract, the rules, and repeatability.
 
-The rules are checked from the regulation's words over the published tables (seed 000
+The rules are checked from the regulation's words over the published tables (1708/QĐ-UBND
 Art. 4.3, 5.5), and the engineered cases of data/raw/README.md are found where they were put.
 """
 
@@ -118,7 +118,7 @@ def test_engineered_exact_tie_is_broken_by_online_and_postal_services(par_index)
 
 
 def test_communes_not_surveyed_are_scaled(curated):
-    # Districts H04 and H07 did not survey their communes (000 Art. 5.3.a): max 80, not 100.
+    # Districts H04 and H07 did not survey their communes (1708/QĐ-UBND Art. 5.3.a): max 80, not 100.
     rows = query(
         curated,
         "SELECT parent_unit_id, min(max_points) lo, max(max_points) hi FROM marts.par_index "

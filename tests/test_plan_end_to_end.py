@@ -1,7 +1,7 @@
 """The real job on a copy of the bundled raw folder: improvement-plan tracking, 2022-2024.
 
 Expected numbers are worked by hand from the synthetic statistics (data/raw/plan/README.md lists
-the engineered cases) and the targets of seed 002 (Vĩnh Long 2639/QĐ-UBND).
+the engineered cases) and the targets of 2639/QĐ-UBND (Vĩnh Long 2639/QĐ-UBND).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _row(tracking: pl.DataFrame, period: str, code: str) -> dict:
 
 def test_contract_columns_and_periods(tracking):
     assert tracking.columns[: len(PLAN_TRACKING_COLUMNS)] == PLAN_TRACKING_COLUMNS
-    # Three years, each with quý I, 6 tháng, 9 tháng (quý III) and the year (seed 002 Part III.1.d).
+    # Three years, each with quý I, 6 tháng, 9 tháng (quý III) and the year (2639/QĐ-UBND Part III.1.d).
     expected = {f"{y}{p}" for y in (2022, 2023, 2024) for p in ("", "-Q1", "-H1", "-Q3")}
     assert set(tracking["period"]) == expected
     # One row per period and target: the version in force only.

@@ -1,6 +1,6 @@
-"""Improvement-plan tracking (seed 002, Vĩnh Long 2639/QĐ-UBND), rule by rule, with numbers worked by hand.
+"""Improvement-plan tracking (2639/QĐ-UBND, Vĩnh Long 2639/QĐ-UBND), rule by rule, with numbers worked by hand.
 
-Every expected value below is computed in the comment beside it from the seed's words, not read
+Every expected value below is computed in the comment beside it from the decision's words, not read
 back from the code. The catalogue used is the real one, data/raw/plan/vinh-long-2639-2020/.
 """
 
@@ -159,13 +159,16 @@ def test_catalogue_is_complete_and_sourced(catalogue):
     assert {"1.1", "3.4.3", "4.2.3", "6.3.4", "7.4.2", "8.1", "8.2.1", "8.2.2", "8.3", "8.4"} <= codes
     assert {f"SIPAS.{n}" for n in range(1, 6)} <= codes
     assert len([c for c in codes if c.startswith("PAPI.") and c.count(".") == 2]) == 30
-    assert rows["source"].str.starts_with("002 ").all()
-    # The seed's contradictions are kept, each version with its own source.
+    assert rows["source"].str.starts_with("2639/QĐ-UBND ").all()
+    # The decision's contradictions are kept, each version with its own source.
     versions = {
         r["variant"]: (r["target_value"], r["source"])
         for r in rows.filter(pl.col("target_code") == "8.2.1").iter_rows(named=True)
     }
-    assert versions == {"phu-luc-1": (20.0, "002 Annex 1, 8.2.1"), "phan-2": (30.0, "002 Part II I.8.b")}
+    assert versions == {
+        "phu-luc-1": (20.0, "2639/QĐ-UBND Annex 1, 8.2.1"),
+        "phan-2": (30.0, "2639/QĐ-UBND Part II I.8.b"),
+    }
     sipas = dict(rows.filter(pl.col("target_code") == "SIPAS.1").select("variant", "target_value").iter_rows())
     assert sipas == {"yeu-cau": 82.0, "ket-qua": 83.0}
     assert plan.baseline_year == 2015 and plan.decision_no == "2639/QĐ-UBND"
@@ -182,7 +185,7 @@ def test_bad_catalogue_row_is_quarantined(catalogue):
         "target_value": "50",
         "lead_agency": "Sở Nội vụ",
         "reporting_frequency": "năm",
-        "source": "002 Annex 1, 9.9",
+        "source": "2639/QĐ-UBND Annex 1, 9.9",
     }
     staged = stage_targets([raw], [plan])
     (bad,) = staged.quarantine.to_dicts()
@@ -373,7 +376,7 @@ def test_report_escapes_input_text_and_says_synthetic():
     row = {
         "period": "2024", "target_code": "1.1", "metric": "m", "actual": 90.0, "target": 100.0,
         "comparator": "eq_100pct", "status": "not_met", "prev_actual": 95.0, "delta": -5.0,
-        "lead_agency": "<script>alert(1)</script>", "source": "002 Annex 1, 1.1", "variant": None,
+        "lead_agency": "<script>alert(1)</script>", "source": "2639/QĐ-UBND Annex 1, 1.1", "variant": None,
         "variant_basis": None, "variants_available": 1, "other_variants": None, "year": 2024, "period_code": "Y",
         "period_kind": "year", "period_label": "Năm 2024", "province_code": "T", "province": "Tỉnh <b>Thử</b>",
         "plan_id": "p", "field_code": "1", "field_title": "Chỉ đạo & điều hành", "title": "Kế hoạch <i>CCHC</i>",

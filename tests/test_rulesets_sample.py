@@ -1,7 +1,7 @@
 """The rulesets as data and the bundled sample under Hưng Yên, Quảng Ninh and Quảng Trị rules.
 
-- the Quảng Ninh trees have the structure seed 003 §II gives (contents, criteria, sub-criteria,
-  the 60/40 and 60,5/39,5 splits); the Quảng Trị trees the fields and Art. 4 items of seed 004;
+- the Quảng Ninh trees have the structure QĐ Quảng Ninh 2022 §II gives (contents, criteria, sub-criteria,
+  the 60/40 and 60,5/39,5 splits); the Quảng Trị trees the fields and Art. 4 items of 1820/QĐ-UBND;
 - the sample runs through the real job; `chiso explain` adds up to `marts.par_index` for every
   unit and year; the voided result of the sample is kept in history; each band-gap plan lifts its
   unit into the next band; the dashboard shows each province with its own bands.
@@ -29,7 +29,7 @@ def frameworks():
     return load_frameworks(SAMPLE / "frameworks")
 
 
-# seed 003 §II.x.a: (contents incl. bonus and survey, criteria, sub-criteria);
+# QĐ Quảng Ninh 2022 §II.x.a: (contents incl. bonus and survey, criteria, sub-criteria);
 # §II.x.b: (appraised, first survey, second survey)
 QUANG_NINH = {
     "department": ((9, 41, 49), (60, 23, 17)),
@@ -51,13 +51,13 @@ def test_quang_ninh_trees_have_the_seed_structure(frameworks, group):
     assert tree.filter(pl.col("level") == 3).height == n_sub
     assert tree.filter(pl.col("method") == "appraised")["max_points"].sum() == pytest.approx(appraised)
     assert tree.filter(pl.col("method") == "survey")["max_points"].to_list() == pytest.approx([survey_1, survey_2])
-    assert tree.filter(pl.col("method") == "penalty").is_empty()  # seed 003 has bonus points only
+    assert tree.filter(pl.col("method") == "penalty").is_empty()  # QĐ Quảng Ninh 2022 has bonus points only
 
 
 def test_quang_tri_fields_and_article_4_items(frameworks):
     rulesets, criteria = frameworks
     qt = criteria.filter(pl.col("ruleset_id") == "quang-tri-1820-2024")
-    for group, fields in (("department", 7), ("district", 8), ("commune", 8)):  # seed 004 Art. 3
+    for group, fields in (("department", 7), ("district", 8), ("commune", 8)):  # 1820/QĐ-UBND Art. 3
         tree = qt.filter(pl.col("unit_group") == group)
         scored_fields = tree.filter(pl.col("method").is_in(["appraised", "survey"]))["field_code"].n_unique()
         assert scored_fields == fields
@@ -74,7 +74,7 @@ def test_ben_tre_is_who_appraises_whom_only(frameworks):
     rulesets, criteria = frameworks
     ben_tre = next(r for r in rulesets if r.ruleset_id == "ben-tre-2722-2022")
     assert not ben_tre.criteria_files and criteria.filter(pl.col("ruleset_id") == ben_tre.ruleset_id).is_empty()
-    # seed 001 §II.1-3: the province by the Ministry, departments and districts by the provincial
+    # 2722/QĐ-UBND §II.1-3: the province by the Ministry, departments and districts by the provincial
     # council, communes by their own district's council.
     assert ben_tre.appraiser("province", None, None, None) == "Bộ Nội vụ"
     assert ben_tre.appraiser("department", "Sở Tư pháp", None, None).startswith("Hội đồng thẩm định Chỉ số CCHC tỉnh")
@@ -206,7 +206,7 @@ def test_dashboard_uses_each_provinces_bands(curated):
     html = (curated / "dashboard.html").read_text(encoding="utf-8")
     for name in ("Tỉnh Mẫu B — quy tắc Quảng Ninh", "Tỉnh Mẫu C — quy tắc Quảng Trị", "Cơ quan Trung ương"):
         assert name in html
-    # Quảng Trị's lowest band gets the palette's last colour (position-based, seed 004 Art. 6.3).
+    # Quảng Trị's lowest band gets the palette's last colour (position-based, 1820/QĐ-UBND Art. 6.3).
     assert re.search(r'"legendgroup":"Th\\u1ea5p","marker":\{"color":"#cf222e"', html)
     assert re.search(r'"legendgroup":"K\\u00e9m","marker":\{"color":"#cf222e"', html)
 
@@ -214,7 +214,7 @@ def test_dashboard_uses_each_provinces_bands(curated):
 def test_agency_view_names_district_councils_for_communes(tables, curated):
     agencies = query(curated, "SELECT * FROM marts.agency_appraisal WHERE year = 2024")
     communes = agencies.filter(pl.col("unit_group") == "commune")
-    # 000 Art. 5.2.a / 004 Art. 6.2.b: a commune is appraised by its own district's team or council.
+    # 1708/QĐ-UBND Art. 5.2.a / 1820/QĐ-UBND Art. 6.2.b: a commune is appraised by its own district's team or council.
     parents = dict(tables["par_index"].select("unit_id", "parent_unit_id").unique().iter_rows())
     names = dict(tables["par_index"].select("unit_id", "unit_name").unique().iter_rows())
     for r in communes.iter_rows(named=True):

@@ -1,8 +1,8 @@
 """Invariants of the scoring rules, over many generated units (hypothesis).
 
-- the index stays within its documented bounds, 0-100 (docs/marts.md; 000 Art. 3.3, 4.3.b);
+- the index stays within its documented bounds, 0-100 (docs/marts.md; 1708/QĐ-UBND Art. 3.3, 4.3.b);
 - raising one leaf's score never lowers the index (a higher appraised score can only help);
-- scaling for leaves that do not apply equals scoring on the applicable subset (000 Art. 3.3).
+- scaling for leaves that do not apply equals scoring on the applicable subset (1708/QĐ-UBND Art. 3.3).
 """
 
 from __future__ import annotations

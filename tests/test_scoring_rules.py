@@ -1,4 +1,4 @@
-"""Scoring cases worked out by hand from seed 000 (Hưng Yên 1708/QĐ-UBND) Art. 3-5.
+"""Scoring cases worked out by hand from 1708/QĐ-UBND (Hưng Yên 1708/QĐ-UBND) Art. 3-5.
 
 The mini framework is in tests/mini_framework.py; each expected number below is computed
 in the comment next to it, from the regulation's words, not from the code's output.
@@ -48,7 +48,7 @@ def test_total_is_appraised_plus_survey_plus_bonus_minus_penalty(five_units):
 
 
 def test_appeal_overrides_appraisal(five_units):
-    # DOMAIN Scoring 2 / 004 Art. 5: D self 20 → appraised 10 → appeal 18; final 18.
+    # DOMAIN Scoring 2 / 1820/QĐ-UBND Art. 5: D self 20 → appraised 10 → appeal 18; final 18.
     lineage = five_units.lineage
     row = lineage.filter((lineage["unit_id"] == "D") & (lineage["leaf_code"] == "1.1")).row(0, named=True)
     assert (row["self_score"], row["appraisal_score"], row["appeal_score"]) == (20.0, 10.0, 18.0)
@@ -119,7 +119,7 @@ def test_missing_self_score_counts_zero_and_is_flagged(tmp_path):
 
 
 def test_unit_not_surveyed_is_scaled_without_survey(tmp_path):
-    # 000 Art. 5.3.a: a district may not survey its communes; survey leaves leave the max.
+    # 1708/QĐ-UBND Art. 5.3.a: a district may not survey its communes; survey leaves leave the max.
     # 20 + 20 + 30 + 10 = 80 of 80 → 100.
     result = score(tmp_path, {"N": FULL}, survey={})
     n = unit(result, "N")

@@ -1,7 +1,7 @@
 """Surveys through the real job: respondent files → staging → index points and the survey marts.
 
 1. A tiny Quảng Ninh-style province (tests/survey_helpers.py: 9.1 = 23 SIPAS points, 9.2 = 17
-   civil-servant points, seed 003 §II.1.b), worked out by hand; the assets up to the PAR index and
+   civil-servant points, QĐ Quảng Ninh 2022 §II.1.b), worked out by hand; the assets up to the PAR index and
    the survey marts.
 2. The bundled sample (a tmp copy of data/raw) through the whole job `chiso_recompute`: the survey
    marts, the engineered cases of data/raw/surveys/README.md, and the committed files equal to a

@@ -1,10 +1,10 @@
 """Surveys worked out by hand: answer options, "don't know", blanks, weights, intervals, flags, points.
 
 The rules (models/surveys.py, docs/inputs.md "Surveys"): a share is satisfied answer options over
-answer options (seed 000 Art. 5.3.c); "don't know" and blank are not answer options; weights
+answer options (1708/QĐ-UBND Art. 5.3.c); "don't know" and blank are not answer options; weights
 multiply each respondent's counts; the 95% interval is Wilson's on n_eff = (Σ wᵢaᵢ)² / Σ (wᵢaᵢ)².
 The survey files are those of tests/survey_helpers.py (Quảng Ninh-style leaves 9.1 = 23 SIPAS
-points, 9.2 = 17 civil-servant points, seed 003 §II.1.b).
+points, 9.2 = 17 civil-servant points, QĐ Quảng Ninh 2022 §II.1.b).
 """
 
 from __future__ import annotations
