@@ -16,8 +16,8 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from assets.storage import read_table, replace_rows
 from expectations import schemas, suites
-from pipelines.warehouse import read_table, replace_rows
 
 RESULT_SCHEMA = {
     "check_name": pl.String,

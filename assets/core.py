@@ -1,4 +1,4 @@
-"""Core layer: leaf lineage, component indices and unit scores, computed by `models.par_index`;
+"""Core layer: leaf lineage, component indices and unit scores, computed by `models.par.index`;
 the history of re-classified results, the gap to the next band and the appraising agencies' work."""
 
 from __future__ import annotations
@@ -6,13 +6,13 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from models.agency import agency_appraisal
-from models.band_gap import band_gap
-from models.frameworks import load_frameworks
-from models.history import result_history
-from models.par_index import compute, scoring_scope
-from pipelines.resources import ChisoPaths
-from pipelines.warehouse import read_table, write_table
+from assets.resources import ChisoPaths
+from assets.storage import read_table, write_table
+from models.par.agency import agency_appraisal
+from models.par.band_gap import band_gap
+from models.par.frameworks import load_frameworks
+from models.par.history import result_history
+from models.par.index import compute, scoring_scope
 
 
 @dg.asset(

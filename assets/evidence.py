@@ -6,12 +6,12 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.raw import store_raw
+from assets.resources import ChisoPaths
 from assets.staging import raw_rows, scope_from, store_staged
-from models.evidence import evidence_flags as find_flags
-from models.readers import read_files
-from models.staging import stage_evidence_register
-from pipelines.resources import ChisoPaths
-from pipelines.warehouse import read_table, write_table
+from assets.storage import read_table, write_table
+from models.ingest.readers import read_files
+from models.par.evidence import evidence_flags as find_flags
+from models.par.staging import stage_evidence_register
 
 
 @dg.asset(group_name="raw", kinds={"duckdb"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from models.marts import MARTS
+from models.par.marts import MARTS
 
 
 def mart_asset(table: str, sql: str, deps: list[str]) -> dg.AssetsDefinition:

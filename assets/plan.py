@@ -1,7 +1,7 @@
 """Improvement-plan tracking (2639/QĐ-UBND, Vĩnh Long 2639/QĐ-UBND), layer by layer, thin.
 
 raw (catalogue, choices, statistics as read) → staging (typed, quarantined) → core (tracking and
-scorecards, `models.plan_tracking`) → marts (`marts.plan_tracking`, SQL in `models.marts`) →
+scorecards, `models.plan.tracking`) → marts (`marts.plan_tracking`, SQL in `models.par.marts`) →
 reports (Vietnamese progress reports, `reports.progress`). A raw folder without `plan/` or
 `statistics/` gives empty tables and no report.
 """
@@ -13,9 +13,12 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.raw import store_raw
+from assets.resources import ChisoPaths
 from assets.staging import raw_rows
-from models.marts import PLAN_TRACKING
-from models.plan_inputs import (
+from assets.storage import read_table, write_table
+from models.ingest.readers import read_files
+from models.par.marts import PLAN_TRACKING
+from models.plan.inputs import (
     PlanStage,
     load_plans,
     plans_frame,
@@ -27,10 +30,7 @@ from models.plan_inputs import (
     stage_targets,
     value_kinds,
 )
-from models.plan_tracking import lead_agencies, scorecard, track
-from models.readers import read_files
-from pipelines.resources import ChisoPaths
-from pipelines.warehouse import read_table, write_table
+from models.plan.tracking import lead_agencies, scorecard, track
 from reports.progress import write_progress_reports
 
 

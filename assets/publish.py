@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.resources import ChisoPaths
+from assets.resources import ChisoPaths
 
 
 def publish_pages(working: Path, curated: Path) -> list[Path]:

@@ -9,9 +9,9 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from models.readers import ReadResult, read_files
-from pipelines.resources import ChisoPaths
-from pipelines.warehouse import record_file_versions, write_table
+from assets.resources import ChisoPaths
+from assets.storage import record_file_versions, write_table
+from models.ingest.readers import ReadResult, read_files
 
 FILE_SCHEMA = {
     "source_file": pl.String,

@@ -6,8 +6,8 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from pipelines.resources import ChisoPaths
-from pipelines.warehouse import read_table
+from assets.resources import ChisoPaths
+from assets.storage import read_table
 from reports.dashboard import build_dashboard, write_dashboard
 from reports.quality import quality_section
 from reports.surveys import survey_sections

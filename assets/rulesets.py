@@ -8,12 +8,12 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.raw import store_raw
+from assets.resources import ChisoPaths
 from assets.staging import raw_rows, scope_from, store_staged
-from models.frameworks import appraisal_bodies_frame, bands_frame, load_rulesets
-from models.readers import read_files
-from models.reclassification import stage_reclassifications
-from pipelines.resources import ChisoPaths
-from pipelines.warehouse import write_table
+from assets.storage import write_table
+from models.ingest.readers import read_files
+from models.par.frameworks import appraisal_bodies_frame, bands_frame, load_rulesets
+from models.par.reclassification import stage_reclassifications
 
 
 @dg.asset(group_name="raw", kinds={"duckdb"})

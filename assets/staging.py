@@ -6,9 +6,11 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from models.frameworks import load_frameworks, load_rulesets, rulesets_frame
-from models.readers import file_sha256
-from models.staging import (
+from assets.resources import ChisoPaths
+from assets.storage import read_table, record_file_versions, replace_rows, write_table
+from models.ingest.readers import file_sha256
+from models.par.frameworks import load_frameworks, load_rulesets, rulesets_frame
+from models.par.staging import (
     QUARANTINE_SCHEMA,
     Scope,
     StageResult,
@@ -19,9 +21,7 @@ from models.staging import (
     stage_units,
     surveyed_units,
 )
-from models.surveys import combine_survey_results, load_survey_config, surveyed_with_respondents
-from pipelines.resources import ChisoPaths
-from pipelines.warehouse import read_table, record_file_versions, replace_rows, write_table
+from models.surveys.rules import combine_survey_results, load_survey_config, surveyed_with_respondents
 
 
 def raw_rows(conn, name: str) -> tuple[list[dict], list[dict]]:
@@ -129,7 +129,8 @@ def stg_appraisals(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.Materiali
 )
 def stg_survey_results(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """Satisfied shares per survey leaf (1708/QĐ-UBND Art. 5.3.c): from respondents' answers where there are any
-    (staging.survey_leaf_shares), else from survey_results.csv; never both (models.surveys.combine_survey_results)."""
+    (staging.survey_leaf_shares), else from survey_results.csv; never both
+    (models.surveys.rules.combine_survey_results)."""
     with warehouse.get_connection() as conn:
         rows, problems = raw_rows(conn, "survey_results")
         scope = scope_from(conn, paths)

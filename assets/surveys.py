@@ -2,8 +2,8 @@
 
 raw (files as read) → staging (typed, checked, quarantined; per-leaf shares that
 `stg_survey_results` combines with survey_results.csv) → core (shares with intervals, PAPI
-ranks, sample plan) → marts (docs/marts.md "Surveys"). The rules live in models/surveys.py
-and models/papi.py; the files and their rules in data/raw/surveys/ (docs/inputs.md "Surveys").
+ranks, sample plan) → marts (docs/marts.md "Surveys"). The rules live in models/surveys/rules.py
+and models/papi/scores.py; the files and their rules in data/raw/surveys/ (docs/inputs.md "Surveys").
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from dagster_duckdb import DuckDBResource
 from assets.checks import declared_check
 from assets.marts import mart_asset
 from assets.raw import store_raw
+from assets.resources import ChisoPaths
 from assets.staging import raw_rows, scope_from, store_staged
-from models.papi import PROVINCE_HEADERS, load_papi_dimensions, papi_index, stage_papi
-from models.staging import QUARANTINE_SCHEMA
-from models.survey_marts import SURVEY_MARTS, SURVEY_RULES
-from models.survey_readers import read_table_files
-from models.surveys import (
+from assets.storage import read_table, replace_rows, write_table
+from models.ingest.tables import read_table_files
+from models.papi.scores import PROVINCE_HEADERS, load_papi_dimensions, papi_index, stage_papi
+from models.par.staging import QUARANTINE_SCHEMA
+from models.surveys.marts import SURVEY_MARTS, SURVEY_RULES
+from models.surveys.rules import (
     KEY_HEADERS,
     RESPONDENT_FIELDS,
     leaf_shares,
@@ -31,8 +33,6 @@ from models.surveys import (
     stage_respondents,
     survey_index,
 )
-from pipelines.resources import ChisoPaths
-from pipelines.warehouse import read_table, replace_rows, write_table
 
 DOSSIER_KEYS = set(RESPONDENT_FIELDS["unit_id"]) | set(RESPONDENT_FIELDS["unit_name"])
 
@@ -153,7 +153,7 @@ def stg_papi(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResu
     with warehouse.get_connection() as conn:
         rows, file_problems = raw_rows(conn, "papi")
         if dimensions is None:
-            from models.papi import DIMENSION_SCHEMA, SCORE_SCHEMA
+            from models.papi.scores import DIMENSION_SCHEMA, SCORE_SCHEMA
 
             dimensions = pl.DataFrame(schema=DIMENSION_SCHEMA)
             stage_rows, quarantine, rows_in, staged, rejected, balanced = (

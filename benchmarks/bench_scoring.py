@@ -1,4 +1,4 @@
-"""Scoring at provincial-and-beyond scale: how long `models.par_index.compute` takes, and its memory.
+"""Scoring at provincial-and-beyond scale: how long `models.par.index.compute` takes, and its memory.
 
 Builds N units × Y years on the Hưng Yên department tree (44 leaves) with random scores,
 appraisals on ~15% of leaves and a survey per unit, then times one full compute.
@@ -19,9 +19,9 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.frameworks import load_frameworks  # noqa: E402
-from models.par_index import compute  # noqa: E402
-from models.staging import APPRAISAL_SCHEMA, SUBMISSION_SCHEMA, SURVEY_SCHEMA  # noqa: E402
+from models.par.frameworks import load_frameworks  # noqa: E402
+from models.par.index import compute  # noqa: E402
+from models.par.staging import APPRAISAL_SCHEMA, SUBMISSION_SCHEMA, SURVEY_SCHEMA  # noqa: E402
 
 
 def build(n_units: int, years: list[int]):

@@ -82,7 +82,7 @@ class StagedAppraisals(_StagedLeafRows):
 
 class StagedSurveyResults(_StagedLeafRows):
     satisfied_pct: pl.Float64 = pa.Field(nullable=False, ge=0, le=100)
-    # No row for shares computed from respondents (survey_source = respondents, models/surveys.py).
+    # No row for shares computed from respondents (survey_source = respondents, models/surveys/rules.py).
     source_row: pl.Int64 = pa.Field(nullable=True, ge=1)
 
     class Config:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pandas as pd
 import polars as pl
 
-from models.marts import CONTRACT_COLUMNS, PLAN_TRACKING_COLUMNS
+from models.par.marts import CONTRACT_COLUMNS, PLAN_TRACKING_COLUMNS
 
-# `reclassification`: a corrected score after a result was voided (1820/QĐ-UBND Art. 7, models/reclassification.py).
+# `reclassification`: a corrected score after a result was voided (1820/QĐ-UBND Art. 7, models/par/reclassification.py).
 FINAL_SOURCES = [
     "appeal",
     "appraisal",

@@ -9,7 +9,7 @@ import dagster as dg
 from assets import core, evidence, plan, publish, raw, reports, rulesets, staging, surveys
 from assets.checks import all_checks
 from assets.marts import mart_assets
-from pipelines.resources import ChisoPaths, Warehouse
+from assets.resources import ChisoPaths, Warehouse
 
 _BUILT = [
     *dg.load_assets_from_modules([raw, staging, evidence, core, rulesets, surveys, plan, reports]),

@@ -1,4 +1,4 @@
-"""`chiso explain --year Y --unit U [--warehouse PATH]`: read the published warehouse, print models.explain."""
+"""`chiso explain --year Y --unit U [--warehouse PATH]`: read the published warehouse, print reports.explain."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from models.explain import explain
-from pipelines.resources import ChisoPaths
+from assets.resources import ChisoPaths
+from reports.explain import explain
 
 # table → the rows explain needs (`?` = year, then unit id where two are given)
 QUERIES = {

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from models.plan_inputs import period_label, period_name
-from models.plan_tracking import CHANGE_VI, TREND_VI, VARIANT_BASIS_VI, fmt_number
+from models.plan.inputs import period_label, period_name
+from models.plan.tracking import CHANGE_VI, TREND_VI, VARIANT_BASIS_VI, fmt_number
 from reports.text import esc, nfc
 
 SYNTHETIC_BANNER = "DỮ LIỆU MẪU TỔNG HỢP — không phải số liệu thật"

@@ -643,8 +643,7 @@ class Sample:
                         score = Fraction(rng.choice([1, 2]))
                         level = "huyện" if unit.group == "commune" else "tỉnh"
                         reason = (
-                            f"Bị UBND {level} phê bình về công tác CCHC tại Thông báo số "
-                            f"{rng.randint(10, 300)}/TB-UBND"
+                            f"Bị UBND {level} phê bình về công tác CCHC tại Thông báo số {rng.randint(10, 300)}/TB-UBND"
                         )
                     else:
                         score = leaf.max_points
@@ -884,17 +883,14 @@ class Sample:
                 band, final = self.band(res)
                 if band != final:
                     weak = res.weak_areas(self.downgrade_pct)
-                    detail = ", ".join(
-                        f"area {w} {float(res.areas[w][0]):g}/{float(res.areas[w][1]):g}" for w in weak
-                    )
+                    detail = ", ".join(f"area {w} {float(res.areas[w][0]):g}/{float(res.areas[w][1]):g}" for w in weak)
                     found.append(f"{unit.unit_id} index {float(res.index):.2f} {band} -> {final} ({detail})")
             engineered = [uid for y, uid, _ in self.cases["downgrade"] if y == year]
             mine = [f for f in found if f.split()[0] in engineered]
             assert engineered and len(mine) == len(engineered), (year, engineered, found)
             others = sorted(f.split()[0] for f in found if f.split()[0] not in engineered)
             lines.append(
-                f"2. downgrade {year}: {'; '.join(mine)}"
-                + (f"; also by chance: {', '.join(others)}" if others else "")
+                f"2. downgrade {year}: {'; '.join(mine)}" + (f"; also by chance: {', '.join(others)}" if others else "")
             )
         # 3. scaled units
         scaled = []

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import polars as pl
 
-from models.frameworks import load_frameworks
-from models.par_index import ParIndex, compute
-from models.staging import APPRAISAL_SCHEMA, SUBMISSION_SCHEMA, SURVEY_SCHEMA
+from models.par.frameworks import load_frameworks
+from models.par.index import ParIndex, compute
+from models.par.staging import APPRAISAL_SCHEMA, SUBMISSION_SCHEMA, SURVEY_SCHEMA
 
 YAML = """
 ruleset_id: mini-2021

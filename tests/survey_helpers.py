@@ -15,8 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
-from models.frameworks import load_frameworks
-from models.staging import Scope
+from models.par.frameworks import load_frameworks
+from models.par.staging import Scope
 
 QN_YAML = """
 ruleset_id: qn-mini

@@ -142,7 +142,7 @@ def test_commune_needs_a_district_of_the_register():
     # 1708/QĐ-UBND Art. 5.2.a: a district appraises its communes, so a commune must name one.
     import polars as pl
 
-    from models.staging import stage_units
+    from models.par.staging import stage_units
 
     provinces = pl.DataFrame({"province_code": ["T"]})
     rows = [

@@ -104,9 +104,7 @@ def test_bad_cell_is_quarantined_with_file_sheet_row_column(tiny):
 
 
 def test_lineage_keeps_every_round(tiny):
-    row = query(tiny, "SELECT * FROM marts.score_lineage WHERE unit_id = 'U2' AND leaf_code = '1.1'").row(
-        0, named=True
-    )
+    row = query(tiny, "SELECT * FROM marts.score_lineage WHERE unit_id = 'U2' AND leaf_code = '1.1'").row(0, named=True)
     assert (row["self_score"], row["appraised_score"], row["appeal_score"], row["final_score"]) == (
         20,
         12,

@@ -10,9 +10,17 @@ from expectations import schemas, suites
 
 def _par_index_frame(**changes) -> pd.DataFrame:
     base = {
-        "year": [2024, 2024], "province": ["T", "T"], "unit_group": ["department"] * 2, "unit_id": ["A", "B"],
-        "unit_name": ["A", "B"], "achieved_points": [90.0, 80.0], "max_points": [100.0, 100.0],
-        "index_pct": [90.0, 80.0], "band": ["Xuất sắc", "Tốt"], "rank": [1, 2], "group_size": [2, 2],
+        "year": [2024, 2024],
+        "province": ["T", "T"],
+        "unit_group": ["department"] * 2,
+        "unit_id": ["A", "B"],
+        "unit_name": ["A", "B"],
+        "achieved_points": [90.0, 80.0],
+        "max_points": [100.0, 100.0],
+        "index_pct": [90.0, 80.0],
+        "band": ["Xuất sắc", "Tốt"],
+        "rank": [1, 2],
+        "group_size": [2, 2],
     }
     return pd.DataFrame({**base, **changes})
 
@@ -35,8 +43,13 @@ def test_par_index_suite_passes_a_good_table_and_names_each_broken_rule():
 def test_staging_schema_catches_negative_scores_and_duplicate_leaves():
     frame = pl.DataFrame(
         {
-            "year": [2023, 2023], "unit_id": ["U", "U"], "ruleset_id": ["r", "r"], "leaf_code": ["1.1", "1.1"],
-            "source_file": ["f.csv", "f.csv"], "source_row": [2, 3], "self_score": [1.0, -1.0],
+            "year": [2023, 2023],
+            "unit_id": ["U", "U"],
+            "ruleset_id": ["r", "r"],
+            "leaf_code": ["1.1", "1.1"],
+            "source_file": ["f.csv", "f.csv"],
+            "source_row": [2, 3],
+            "self_score": [1.0, -1.0],
             "not_applicable": [False, False],
         },
         schema_overrides={"year": pl.Int32},

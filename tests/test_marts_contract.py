@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 import yaml
 
-from models.marts import CONTRACT_COLUMNS
+from models.par.marts import CONTRACT_COLUMNS
 from tests.e2e_helpers import query, run_job
 
 ROOT = Path(__file__).resolve().parent.parent

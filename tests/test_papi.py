@@ -1,5 +1,5 @@
 """PAPI worked out by hand: dimensions from sub-dimensions, totals, blanks, ranks, quartile tiers,
-year-over-year change within a series, and the distance to the top-N cut-off (models/papi.py).
+year-over-year change within a series, and the distance to the top-N cut-off (models/papi/scores.py).
 
 A two-period mapping stands in for UNDP's (6 dimensions to 2017, 8 from 2018): here 2 dimensions
 to 2017 (max 20) and 3 from 2018 (max 30), dimension `d2` changing its content (series) in 2018.
@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from models.papi import PapiConfigError, load_papi_dimensions, papi_index, stage_papi
+from models.papi.scores import PapiConfigError, load_papi_dimensions, papi_index, stage_papi
 
 MAPPING = "\n".join(
     [

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from models.marts import PLAN_TRACKING_COLUMNS
+from models.par.marts import PLAN_TRACKING_COLUMNS
 from reports.progress import SYNTHETIC_BANNER
 from tests.e2e_helpers import query, run_job
 

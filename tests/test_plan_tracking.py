@@ -15,7 +15,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-from models.plan_inputs import (
+from models.ingest.readers import read_csv
+from models.plan.inputs import (
     load_plan,
     plans_frame,
     read_statistics_workbook,
@@ -25,8 +26,7 @@ from models.plan_inputs import (
     stage_targets,
     value_kinds,
 )
-from models.plan_tracking import evaluate, track
-from models.readers import read_csv
+from models.plan.tracking import evaluate, track
 from reports.progress import SYNTHETIC_BANNER, build_progress_report
 
 REPO = Path(__file__).resolve().parent.parent

@@ -15,9 +15,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from models.explain import explain
-from models.frameworks import load_frameworks
+from models.par.frameworks import load_frameworks
 from pipelines.cli import main as chiso
+from reports.explain import explain
 from tests.e2e_helpers import query, run_job
 
 ROOT = Path(__file__).resolve().parent.parent

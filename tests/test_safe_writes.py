@@ -41,9 +41,13 @@ def test_second_writer_gets_a_clear_message(tmp_path):
     assert run_job(BROKEN, curated).success
     working = curated / ".working" / "warehouse.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(working)!r}); print('held', flush=True); "
-                               "time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(working)!r}); print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -67,7 +71,9 @@ def test_cli_refuses_a_second_run_at_once(tmp_path):
         start = time.monotonic()
         proc = subprocess.run(
             [str(BIN / "chiso"), "run", "--raw-dir", str(BROKEN), "--curated-dir", str(curated)],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     assert proc.returncode == 3
     assert "Một lần chạy khác đang cập nhật kho dữ liệu" in proc.stderr

@@ -202,9 +202,7 @@ def test_every_form_opens_with_its_labels(year):
 def test_engineered_tie_exists():
     year = years()[-1]
     results = {
-        uid: department_result(year, uid)
-        for uid, u in sorted(units().items())
-        if u["unit_group"] == "department"
+        uid: department_result(year, uid) for uid, u in sorted(units().items()) if u["unit_group"] == "department"
     }
     ties = [
         (a, b)

@@ -14,9 +14,9 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.frameworks import load_frameworks
-from models.par_index import compute
-from models.staging import APPRAISAL_SCHEMA, SUBMISSION_SCHEMA, SURVEY_SCHEMA
+from models.par.frameworks import load_frameworks
+from models.par.index import compute
+from models.par.staging import APPRAISAL_SCHEMA, SUBMISSION_SCHEMA, SURVEY_SCHEMA
 from tests.mini_framework import write_mini
 
 MAX = {"1.1": 20, "1.2": 20, "2.1": 30, "2.2": 10, "9.1": 2, "9.2": 2}
@@ -31,22 +31,53 @@ def _score(frameworks, scores: dict, na: set, survey: float | None) -> dict:
     rulesets, criteria = frameworks
     subs = pl.DataFrame(
         [
-            {"year": 2023, "unit_id": "U", "ruleset_id": "mini-2021", "leaf_code": leaf,
-             "self_score": None if leaf in na else float(s), "not_applicable": leaf in na, "evidence_refs": None,
-             "explanation": None, "submitted_at": None, "source_file": "f", "sheet": None, "source_row": i}
+            {
+                "year": 2023,
+                "unit_id": "U",
+                "ruleset_id": "mini-2021",
+                "leaf_code": leaf,
+                "self_score": None if leaf in na else float(s),
+                "not_applicable": leaf in na,
+                "evidence_refs": None,
+                "explanation": None,
+                "submitted_at": None,
+                "source_file": "f",
+                "sheet": None,
+                "source_row": i,
+            }
             for i, (leaf, s) in enumerate(scores.items())
         ],
-        schema=SUBMISSION_SCHEMA, orient="row",
+        schema=SUBMISSION_SCHEMA,
+        orient="row",
     )
     surv = pl.DataFrame(
-        [] if survey is None else [{"year": 2023, "unit_id": "U", "ruleset_id": "mini-2021", "leaf_code": "8.1",
-                                    "satisfied_pct": survey, "respondents": 10, "source_file": "s",
-                                    "source_row": 1}],
-        schema=SURVEY_SCHEMA, orient="row",
+        []
+        if survey is None
+        else [
+            {
+                "year": 2023,
+                "unit_id": "U",
+                "ruleset_id": "mini-2021",
+                "leaf_code": "8.1",
+                "satisfied_pct": survey,
+                "respondents": 10,
+                "source_file": "s",
+                "source_row": 1,
+            }
+        ],
+        schema=SURVEY_SCHEMA,
+        orient="row",
     )
     scope = pl.DataFrame(
-        {"year": [2023], "unit_id": ["U"], "ruleset_id": ["mini-2021"], "unit_name": ["U"],
-         "unit_group": ["department"], "parent_unit_id": [None], "province_code": ["T"]},
+        {
+            "year": [2023],
+            "unit_id": ["U"],
+            "ruleset_id": ["mini-2021"],
+            "unit_name": ["U"],
+            "unit_group": ["department"],
+            "parent_unit_id": [None],
+            "province_code": ["T"],
+        },
         schema_overrides={"year": pl.Int32, "parent_unit_id": pl.String},
     )
     result = compute(scope, criteria, subs, pl.DataFrame(schema=APPRAISAL_SCHEMA), surv, rulesets)
@@ -72,8 +103,13 @@ def test_index_within_bounds(tmp_path, scores, na, survey):
 
 
 @SETTINGS
-@given(scores=unit_scores, na=not_applicable, survey=survey_pct,
-       leaf=st.sampled_from(["1.1", "1.2", "2.1", "2.2", "9.1"]), raise_by=st.integers(1, 8))
+@given(
+    scores=unit_scores,
+    na=not_applicable,
+    survey=survey_pct,
+    leaf=st.sampled_from(["1.1", "1.2", "2.1", "2.2", "9.1"]),
+    raise_by=st.integers(1, 8),
+)
 def test_raising_a_leaf_never_lowers_the_index(tmp_path, scores, na, survey, leaf, raise_by):
     frameworks = _frameworks(tmp_path / str(next(_counter)))
     before = _score(frameworks, scores, na, survey)["index_pct"]

@@ -88,9 +88,7 @@ def test_exact_tie_broken_by_online_and_postal_services(five_units):
 
 def test_full_tie_shares_the_rank(tmp_path):
     # Same total and same tiebreak score: nothing in Art. 5.5 separates them.
-    result = score(
-        tmp_path, {"P": FULL, "Q": FULL, "R": {**FULL, "2.2": 0}}, survey={"P": 50, "Q": 50, "R": 50}
-    )
+    result = score(tmp_path, {"P": FULL, "Q": FULL, "R": {**FULL, "2.2": 0}}, survey={"P": 50, "Q": 50, "R": 50})
     ranks = dict(zip(result.units["unit_id"], result.units["rank"], strict=True))
     assert ranks == {"P": 1, "Q": 1, "R": 3}
 

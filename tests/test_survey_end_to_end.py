@@ -21,7 +21,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from models.survey_marts import SURVEY_MARTS
+from models.surveys.marts import SURVEY_MARTS
 from pipelines.definitions import ALL_ASSETS, make_resources
 from reports.surveys import PAPI_SYNTHETIC_NOTE, survey_sections
 from tests.e2e_helpers import query, run_job

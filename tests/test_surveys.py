@@ -1,6 +1,6 @@
 """Surveys worked out by hand: answer options, "don't know", blanks, weights, intervals, flags, points.
 
-The rules (models/surveys.py, docs/inputs.md "Surveys"): a share is satisfied answer options over
+The rules (models/surveys/rules.py, docs/inputs.md "Surveys"): a share is satisfied answer options over
 answer options (1708/QĐ-UBND Art. 5.3.c); "don't know" and blank are not answer options; weights
 multiply each respondent's counts; the 95% interval is Wilson's on n_eff = (Σ wᵢaᵢ)² / Σ (wᵢaᵢ)².
 The survey files are those of tests/survey_helpers.py (Quảng Ninh-style leaves 9.1 = 23 SIPAS
@@ -15,9 +15,9 @@ import openpyxl
 import polars as pl
 import pytest
 
-from models.staging import QUARANTINE_SCHEMA, SURVEY_SCHEMA, StageResult
-from models.survey_readers import read_table_xlsx
-from models.surveys import (
+from models.ingest.tables import read_table_xlsx
+from models.par.staging import QUARANTINE_SCHEMA, SURVEY_SCHEMA, StageResult
+from models.surveys.rules import (
     KEY_HEADERS,
     SurveyConfigError,
     combine_survey_results,

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from models.frameworks import Ruleset, ruleset_for
-from models.readers import EXTRA_CELLS
+from models.ingest.readers import EXTRA_CELLS
+from models.par.frameworks import Ruleset, ruleset_for
 from models.text import is_not_applicable, name_key, normalize_text, parse_date, parse_number
 
 UNIT_GROUPS = ("department", "district", "commune")

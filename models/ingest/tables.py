@@ -1,6 +1,6 @@
 """Reading survey exports and published PAPI tables: one header row, one record per row.
 
-Like `models.readers`, values stay text with their provenance (file, sheet, row) and are not
+Like `models.ingest.readers`, values stay text with their provenance (file, sheet, row) and are not
 judged here. A survey tool's `.xlsx` export may carry title rows above the header and a
 signature block below the table; the header is the first row that names a key column
 (e.g. `Mã phiếu` or `Tỉnh, thành phố`). Below it, a row with its key cell filled is a record
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.readers import ReadResult, file_sha256, open_workbook, problem, read_csv
+from models.ingest.readers import ReadResult, file_sha256, open_workbook, problem, read_csv
 from models.text import normalize_text
 
 HEADER_SEARCH_ROWS = 30
@@ -27,7 +27,7 @@ def _text(value: object) -> str | None:
 
 
 def header_key(value: object) -> str | None:
-    """Header cells compare NFC, case-folded, single-spaced (as `models.readers.read_csv` keys)."""
+    """Header cells compare NFC, case-folded, single-spaced (as `models.ingest.readers.read_csv` keys)."""
     text = normalize_text(value)
     return text.casefold() if text else None
 

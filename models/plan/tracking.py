@@ -7,7 +7,7 @@ the change from the same period a year earlier, the trend over the tracked years
 periods with the same status, a scorecard per lead agency, and the targets at risk (not met and
 getting worse) first.
 
-Every comparator kind of the closed set (`models.plan_inputs.COMPARATOR_KINDS`) is one small
+Every comparator kind of the closed set (`models.plan.inputs.COMPARATOR_KINDS`) is one small
 function below, citing the decision. Values are cumulative from 1 January, so a period is compared
 with the same period of the previous year ("cùng kỳ năm trước"); the yearly period with the
 previous year ("năm trước liền kề", Annex 1 8.1).
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from models.plan_inputs import PERIODS, period_end, period_label, period_name
+from models.plan.inputs import PERIODS, period_end, period_label, period_name
 
 EPS = 1e-9  # values are typed by people; 20.000000000000004% is 20%
 STATUS_VI = {"met": "Đạt", "not_met": "Chưa đạt", "no_data": "Không có số liệu"}

@@ -107,7 +107,7 @@ CONTRACT_COLUMNS = {
     ],
 }
 
-# Every version of a unit-year's result; voided ones kept (1820/QĐ-UBND Art. 7, models/history.py).
+# Every version of a unit-year's result; voided ones kept (1820/QĐ-UBND Art. 7, models/par/history.py).
 PAR_INDEX_HISTORY = """
 SELECT
     h.year, p.province_name AS province, h.unit_group, h.unit_id, h.unit_name,
@@ -119,7 +119,7 @@ JOIN staging.provinces p USING (province_code)
 ORDER BY h.year, h.province_code, h.unit_group, h.unit_id, h.version
 """
 
-# The cheapest plan, leaf by leaf, to the next band (models/band_gap.py).
+# The cheapest plan, leaf by leaf, to the next band (models/par/band_gap.py).
 BAND_GAP = """
 SELECT
     year, unit_id, band, target_band, target_min_index, index_pct, index_gap, points_needed,
@@ -130,7 +130,7 @@ FROM core.band_gap
 ORDER BY year, province_code, unit_group, unit_id, step
 """
 
-# Per appraising agency and unit: leaves to appraise, how many it changed, mean change (models/agency.py).
+# Per appraising agency and unit: leaves to appraise, how many it changed, mean change (models/par/agency.py).
 AGENCY_APPRAISAL = """
 SELECT
     year, agency, unit_id, unit_name, unit_group, leaves, changed_leaves, mean_change,
@@ -140,7 +140,7 @@ FROM core.agency_appraisal
 ORDER BY year, agency, province_code, unit_group, unit_id
 """
 
-# Improvement-plan tracking (2639/QĐ-UBND; models/plan_tracking.py): the targets in force per province
+# Improvement-plan tracking (2639/QĐ-UBND; models/plan/tracking.py): the targets in force per province
 # and period, at-risk first. Not in MARTS, whose assets depend on `par_scores`: built by
 # assets/plan.py (`plan_tracking`, after `plan_progress`). Contract columns: PLAN_TRACKING_COLUMNS.
 PLAN_TRACKING_COLUMNS = [

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from models.staging import QUARANTINE_SCHEMA, RowProblem
+from models.par.staging import QUARANTINE_SCHEMA, RowProblem
 from models.text import name_key, normalize_text, parse_number
 
 TOTAL = "total"

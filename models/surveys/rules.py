@@ -18,7 +18,7 @@ The rules, each with its source (docs/inputs.md "Surveys" has the file contract)
   observation, not aᵢ independent ones. Unweighted with equal aᵢ, n_eff is the respondent count.
 - Values from fewer than `min_respondents` (surveys.yaml) are flagged `few_respondents`,
   never hidden.
-- Survey points: a leaf's share × its max (1708/QĐ-UBND Art. 5.3.c; `models.scoring.leaf_lineage`).
+- Survey points: a leaf's share × its max (1708/QĐ-UBND Art. 5.3.c; `models.par.scoring.leaf_lineage`).
   Shares from respondents replace survey_results.csv rows of the same year, unit and leaf;
   the replaced rows stay on record in the quarantine (`combine_survey_results`).
 - Sample size for next year: n = N / (1 + N·e²), rounded up, N = the unit's dossiers in the
@@ -39,8 +39,8 @@ from statistics import NormalDist
 import polars as pl
 import yaml
 
-from models.frameworks import ruleset_for
-from models.staging import QUARANTINE_SCHEMA, SURVEY_SCHEMA, RowProblem, Scope, StageResult
+from models.par.frameworks import ruleset_for
+from models.par.staging import QUARANTINE_SCHEMA, SURVEY_SCHEMA, RowProblem, Scope, StageResult
 from models.text import normalize_text, parse_date, parse_number
 
 SURVEYS_DIR = "surveys"
@@ -594,7 +594,7 @@ def _answers(kept: list[tuple[dict, dict]], specs: dict, questions: pl.DataFrame
     long = []
     for (survey_id,), part in qs.group_by("survey_id", maintain_order=True):
         rows = [i for i, (_, row) in enumerate(kept) if row["survey_id"] == survey_id]
-        # Raw values are already NFC, single-spaced text or None (models.survey_readers).
+        # Raw values are already NFC, single-spaced text or None (models.ingest.tables).
         wide = pl.DataFrame(
             {
                 "_i": rows,
@@ -1005,7 +1005,7 @@ def leaf_shares(
 
 
 SURVEY_RESULT_SCHEMA = {
-    **SURVEY_SCHEMA,  # staging.survey_results as models/staging.py types it, plus where it came from
+    **SURVEY_SCHEMA,  # staging.survey_results as models/par/staging.py types it, plus where it came from
     "survey_source": pl.String,  # respondents | aggregate
     "survey_id": pl.String,
 }

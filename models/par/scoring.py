@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from models.frameworks import SCORED_METHODS
+from models.par.frameworks import SCORED_METHODS
 
 # Float noise from survey shares must not split a tie or cross a band threshold.
 PRECISION = 9
@@ -80,7 +80,7 @@ def leaf_lineage(
         pl.col("source_row").alias("self_source_row"),
     )
     surveyed_units = (surveyed if surveyed is not None else survey).select("year", "unit_id").unique()
-    # Where a survey share came from: `respondents` (which survey) or `aggregate` (models/surveys.py).
+    # Where a survey share came from: `respondents` (which survey) or `aggregate` (models/surveys/rules.py).
     survey = survey.with_columns(
         pl.lit(None, pl.String).alias(c) for c in ("survey_source", "survey_id") if c not in survey.columns
     )

@@ -12,15 +12,15 @@ Input `reclassifications.csv` (docs/inputs.md), one row per decided correction:
   conditions of its band although its points do.
 Only rulesets whose framework.yaml says `reclassification: {allowed: true}` accept it, so the
 rule is data, not a branch on the province. The voided results are kept in
-`marts.par_index_history` (models/history.py).
+`marts.par_index_history` (models/par/history.py).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from models.frameworks import APPRAISED_METHODS, Ruleset, ruleset_for
-from models.staging import (
+from models.par.frameworks import APPRAISED_METHODS, Ruleset, ruleset_for
+from models.par.staging import (
     APPRAISAL_SCHEMA,
     RowProblem,
     Scope,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from models.frameworks import APPRAISED_METHODS, Ruleset
+from models.par.frameworks import APPRAISED_METHODS, Ruleset
 
 UNASSIGNED = "(chưa phân công cơ quan thẩm định)"
 AGENCY_SCHEMA = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from models.frameworks import Ruleset
-from models.scoring import PRECISION
+from models.par.frameworks import Ruleset
+from models.par.scoring import PRECISION
 
 
 def band_expr(index: pl.Expr, ruleset: Ruleset) -> pl.Expr:

@@ -1,7 +1,7 @@
 """Reading officials' files as they come: `.xlsx` forms with title rows, and CSV exports.
 
 Readers keep every value as text with its provenance (file, sheet, row) and never judge
-it: typing and rules happen in `models.staging`, so a bad value can be reported with the
+it: typing and rules happen in `models.par.staging`, so a bad value can be reported with the
 exact cell it came from. A file that cannot be read at all becomes one problem record.
 """
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from models.classification import classify, rank_units
-from models.frameworks import Ruleset
-from models.reclassification import apply_band_decisions, as_adjustments
-from models.scoring import component_index, keep_full_max, leaf_lineage, unit_totals
+from models.par.classification import classify, rank_units
+from models.par.frameworks import Ruleset
+from models.par.reclassification import apply_band_decisions, as_adjustments
+from models.par.scoring import component_index, keep_full_max, leaf_lineage, unit_totals
 
 
 @dataclass
@@ -43,7 +43,7 @@ def compute(
     reclassifications: pl.DataFrame | None = None,
 ) -> ParIndex:
     """`reclassifications`: decisions voiding a result found flawed (1820/QĐ-UBND Art. 7,
-    models/reclassification.py); their corrected scores are the last round of a leaf."""
+    models/par/reclassification.py); their corrected scores are the last round of a leaf."""
     ruleset_of = {r.ruleset_id: r for r in rulesets}
     if reclassifications is not None and not reclassifications.is_empty():
         appraisals = pl.concat([appraisals, as_adjustments(reclassifications)], how="diagonal_relaxed")

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from models.frameworks import Ruleset
-from models.scoring import PRECISION
+from models.par.frameworks import Ruleset
+from models.par.scoring import PRECISION
 
 COST_ORDER = {
     "appraisal_cut": (1, "khôi phục điểm bị trừ khi thẩm định (bổ sung tài liệu kiểm chứng)"),

@@ -4,7 +4,7 @@ A plan is a decision's list of targets (2639/QĐ-UBND, Vĩnh Long 2639/QĐ-UBND:
 data in `plan/<plan_id>/plan.yaml` and `targets.csv`; `plan/plan_assignments.csv` says which
 province tracks which plan, and `plan/target_choices.csv` which version of a contradictory target
 is in force. Statistics (`statistics/**/*.xlsx|csv`) carry the measured values, cumulative from
-1 January (docs/inputs.md). As in `models.staging`, nothing is dropped without a record: a bad
+1 January (docs/inputs.md). As in `models.par.staging`, nothing is dropped without a record: a bad
 row becomes a quarantine record naming file, sheet, row, column, value and rule, in Vietnamese.
 """
 
@@ -18,11 +18,11 @@ import openpyxl
 import polars as pl
 import yaml
 
-from models.readers import ReadResult, cell_text, file_sha256, find_sheet, open_workbook, problem
-from models.staging import QUARANTINE_SCHEMA, RowProblem
+from models.ingest.readers import ReadResult, cell_text, file_sha256, find_sheet, open_workbook, problem
+from models.par.staging import QUARANTINE_SCHEMA, RowProblem
 from models.text import normalize_text, parse_date, parse_number
 
-# The closed set of comparator kinds (models.plan_tracking implements each, citing the decision).
+# The closed set of comparator kinds (models.plan.tracking implements each, citing the decision).
 COMPARATOR_KINDS = (
     "ge_value",
     "gt_value",

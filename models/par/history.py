@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from models.frameworks import Ruleset
-from models.par_index import compute
-from models.reclassification import decisions as decision_list
+from models.par.frameworks import Ruleset
+from models.par.index import compute
+from models.par.reclassification import decisions as decision_list
 
 PARTITION = ["year", "province_code", "unit_group"]
 KEYS = ["year", "unit_id"]

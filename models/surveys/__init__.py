@@ -1,0 +1,1 @@
+"""Surveys (SIPAS, civil servants): questionnaires, respondents, shares with intervals, sample planning."""
