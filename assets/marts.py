@@ -1,21 +1,26 @@
-"""Marts: the public contract tables (docs/marts.md) that analysts and notebooks read."""
+"""Marts: the public contract tables (docs/marts.md), each one SQL statement over the layers below."""
 
 from __future__ import annotations
+
+import re
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from models.par.marts import MARTS
+from assets.storage import key
+
+_TABLES = re.compile(r"\b((?:raw|staging|core|marts)\.[a-z_]+)\b")
 
 
-def mart_asset(table: str, sql: str, deps: list[str]) -> dg.AssetsDefinition:
-    """A contract table built by one SQL statement over the core layer."""
+def mart_asset(table: str, sql: str, group: str) -> dg.AssetsDefinition:
+    """A contract table built by one SQL statement; its lineage is the tables the SQL reads."""
+    reads = sorted(set(_TABLES.findall(sql)) - {table})
 
     @dg.asset(
-        name=table.split(".")[1],
-        group_name="marts",
+        key=key(table),
+        group_name=group,
         kinds={"duckdb"},
-        deps=deps,
+        deps=[key(t) for t in reads],
         description=f"Public contract table `{table}`; columns documented in docs/marts.md.",
     )
     def _build(warehouse: DuckDBResource) -> dg.MaterializeResult:
@@ -23,9 +28,6 @@ def mart_asset(table: str, sql: str, deps: list[str]) -> dg.AssetsDefinition:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
             conn.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
             rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        return dg.MaterializeResult(metadata={"rows": rows, "table": table})
+        return dg.MaterializeResult(metadata={"dagster/row_count": rows})
 
     return _build
-
-
-mart_assets = [mart_asset(table, sql, ["par_scores"]) for table, sql in MARTS.items()]

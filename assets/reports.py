@@ -7,7 +7,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.resources import ChisoPaths
-from assets.storage import read_table
+from assets.storage import key, read_table
 from reports.dashboard import build_dashboard, write_dashboard
 from reports.quality import quality_section
 from reports.surveys import survey_sections
@@ -17,13 +17,17 @@ from reports.surveys import survey_sections
     group_name="reports",
     kinds={"html", "plotly"},
     deps=[
-        "par_index",
-        "par_component_index",
-        "quarantine",
-        "ruleset_tables",
-        "sipas_index",
-        "papi_index",
-        "survey_sample_plan",
+        key(t)
+        for t in (
+            "marts.par_index",
+            "marts.par_component_index",
+            "marts.missing_submissions",
+            "staging.quarantine",
+            "staging.ruleset_bands",
+            "marts.sipas_index",
+            "marts.papi_index",
+            "marts.survey_sample_plan",
+        )
     ],
 )
 def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:

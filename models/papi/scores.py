@@ -20,15 +20,16 @@ Rules (DOMAIN "PAPI"; 2639/QĐ-UBND Annex 3 and Phần I, mục I.2):
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 
-from models.par.staging import QUARANTINE_SCHEMA, RowProblem
-from models.text import name_key, normalize_text, parse_number
+from models.ingest.documents import Documents
+from models.ingest.records import QUARANTINE_SCHEMA, RowProblem
+from models.ingest.values import number, parse_number
+from models.text import name_key, normalize_text
 
 TOTAL = "total"
 DIMENSION_MAX = 10.0
@@ -69,43 +70,42 @@ def _key(text: object) -> str | None:
     return value.casefold() if value else None
 
 
-def load_papi_dimensions(path: Path) -> pl.DataFrame:
+def load_papi_dimensions(docs: Documents, path: PurePosixPath) -> pl.DataFrame:
     """papi_dimensions.csv: one row per dimension (blank sub-dimension) or sub-dimension and period."""
     rows = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for line, rec in enumerate(csv.DictReader(fh), start=2):
-            rec = {(_key(k) or ""): normalize_text(v) for k, v in rec.items() if k}
-            try:
-                start = int(rec["valid_from_year"])
-                end = int(rec["valid_to_year"]) if rec.get("valid_to_year") else None
-                code = rec["dimension_code"]
-                if not code:
-                    raise KeyError("dimension_code")
-            except (KeyError, TypeError, ValueError) as exc:
-                raise PapiConfigError(f"{path}, dòng {line}: thiếu hoặc sai {exc}") from None
-            # A column may be headed by any alias listed, or by the row's own code or names.
-            names = [rec.get("headers") or ""]
-            if rec.get("subdimension_code"):
-                names += [rec["subdimension_code"], rec.get("subdimension_name_vi"), rec.get("subdimension_name_en")]
-            elif code != TOTAL:
-                names += [rec.get("dimension_name_vi"), rec.get("dimension_name_en")]
-            headers = list(dict.fromkeys(h for n in names for h in (_key(p) for p in (n or "").split("|")) if h))
-            rows.append(
-                {
-                    "valid_from_year": start,
-                    "valid_to_year": end,
-                    "dimension_code": code,
-                    "series": rec.get("series") or code,
-                    "dimension_no": int(rec["dimension_no"]) if rec.get("dimension_no") else None,
-                    "dimension_name_vi": rec.get("dimension_name_vi"),
-                    "dimension_name_en": rec.get("dimension_name_en"),
-                    "subdimension_code": rec.get("subdimension_code"),
-                    "subdimension_name_vi": rec.get("subdimension_name_vi"),
-                    "subdimension_name_en": rec.get("subdimension_name_en"),
-                    "headers": headers,
-                    "source": rec.get("source"),
-                }
-            )
+    for line, rec in docs.csv_rows(path):
+        rec = {(_key(k) or ""): normalize_text(v) for k, v in rec.items() if k}
+        try:
+            start = int(rec["valid_from_year"])
+            end = int(rec["valid_to_year"]) if rec.get("valid_to_year") else None
+            code = rec["dimension_code"]
+            if not code:
+                raise KeyError("dimension_code")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PapiConfigError(f"{path}, dòng {line}: thiếu hoặc sai {exc}") from None
+        # A column may be headed by any alias listed, or by the row's own code or names.
+        names = [rec.get("headers") or ""]
+        if rec.get("subdimension_code"):
+            names += [rec["subdimension_code"], rec.get("subdimension_name_vi"), rec.get("subdimension_name_en")]
+        elif code != TOTAL:
+            names += [rec.get("dimension_name_vi"), rec.get("dimension_name_en")]
+        headers = list(dict.fromkeys(h for n in names for h in (_key(p) for p in (n or "").split("|")) if h))
+        rows.append(
+            {
+                "valid_from_year": start,
+                "valid_to_year": end,
+                "dimension_code": code,
+                "series": rec.get("series") or code,
+                "dimension_no": int(rec["dimension_no"]) if rec.get("dimension_no") else None,
+                "dimension_name_vi": rec.get("dimension_name_vi"),
+                "dimension_name_en": rec.get("dimension_name_en"),
+                "subdimension_code": rec.get("subdimension_code"),
+                "subdimension_name_vi": rec.get("subdimension_name_vi"),
+                "subdimension_name_en": rec.get("subdimension_name_en"),
+                "headers": headers,
+                "source": rec.get("source"),
+            }
+        )
     frame = pl.DataFrame(rows, schema=DIMENSION_SCHEMA, orient="row")
     # A header names one thing in any year.
     exploded = frame.explode("headers", empty_as_null=True)
@@ -281,12 +281,10 @@ def stage_papi(raw_rows: list[dict], dimensions: pl.DataFrame, provinces: pl.Dat
             text = raw.get(column)
             score = None
             if text is not None:
-                try:
-                    score = parse_number(text)
-                except ValueError:
-                    bad.append(
-                        _record(raw, column, "not_a_number", f"'{text}' không phải là số; ô này bị coi là thiếu", text)
-                    )
+                try:  # `5.123` is a score of 0-10, never five thousand
+                    score = number(raw, column, kind="score", maximum=DIMENSION_MAX, required=False)
+                except RowProblem as p:
+                    bad.append(_record(raw, column, p.rule, f"{p.message}; ô này bị coi là thiếu", text))
                 if score is not None and not 0 <= score <= DIMENSION_MAX:
                     bad.append(
                         _record(

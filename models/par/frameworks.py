@@ -7,14 +7,15 @@ tree per unit group (`<group>.csv`). See docs/inputs.md for the file contract.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 import yaml
 
-from models.text import normalize_text, parse_number
+from models.ingest.documents import Documents
+from models.ingest.values import parse_number
+from models.text import normalize_text
 
 METHODS = ("appraised", "survey", "bonus", "penalty")
 SCORED_METHODS = ("appraised", "survey")  # count in the unit's max; bonus/penalty do not
@@ -58,7 +59,7 @@ class Band:
 class Ruleset:
     ruleset_id: str
     family: str
-    folder: Path
+    folder: PurePosixPath  # frameworks/<ruleset-id>, within the rule files
     decision_no: str
     decision_date: str
     valid_from_year: int
@@ -98,9 +99,13 @@ class Ruleset:
         return [b.name for b in self.bands]
 
 
-def load_ruleset(folder: Path) -> Ruleset:
-    path = folder / "framework.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_ruleset(docs: Documents, path: PurePosixPath) -> Ruleset:
+    """One `framework.yaml`, from the run's snapshot of rule files."""
+    folder = path.parent
+    try:
+        doc = yaml.safe_load(docs.read(path))
+    except yaml.YAMLError as exc:
+        raise FrameworkError(f"{path}: không đọc được YAML ({exc})") from None
     try:
         criteria = doc["criteria"] or {}
         # A decision without criteria trees (e.g. Bến Tre's plan 2722/QĐ-UBND, which only
@@ -146,8 +151,8 @@ def load_ruleset(folder: Path) -> Ruleset:
         raise FrameworkError(f"{path}: thiếu khóa bắt buộc {missing}") from None
 
 
-def load_rulesets(frameworks_dir: Path) -> list[Ruleset]:
-    rulesets = [load_ruleset(p.parent) for p in sorted(frameworks_dir.glob("*/framework.yaml"))]
+def load_rulesets(docs: Documents) -> list[Ruleset]:
+    rulesets = [load_ruleset(docs, p) for p in sorted(docs.glob("frameworks/*/framework.yaml"))]
     by_family: dict[str, list[Ruleset]] = {}
     for r in rulesets:
         by_family.setdefault(r.family, []).append(r)
@@ -167,20 +172,20 @@ def ruleset_for(rulesets: list[Ruleset], family: str, year: int) -> Ruleset | No
     return matches[0] if matches else None
 
 
-def load_criteria(ruleset: Ruleset) -> pl.DataFrame:
+def load_criteria(ruleset: Ruleset, docs: Documents) -> pl.DataFrame:
     """All criteria trees of a ruleset as one frame, checked so that scoring can trust it."""
     rows: list[dict] = []
     for group, filename in ruleset.criteria_files.items():  # none for a plan-only decision
         path = ruleset.folder / filename
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            for line_no, rec in enumerate(csv.DictReader(fh), start=2):
-                rows.append(_criterion_row(ruleset, group, path, line_no, rec))
+        if not docs.exists(path):
+            raise FrameworkError(f"{ruleset.folder}/framework.yaml: không có tệp tiêu chí {path}")
+        rows += [_criterion_row(ruleset, group, path, line_no, rec) for line_no, rec in docs.csv_rows(path)]
     frame = pl.DataFrame(rows, schema=CRITERIA_SCHEMA, orient="row")
     _check_tree(frame, ruleset)
     return frame
 
 
-def _criterion_row(ruleset: Ruleset, group: str, path: Path, line_no: int, rec: dict) -> dict:
+def _criterion_row(ruleset: Ruleset, group: str, path: PurePosixPath, line_no: int, rec: dict) -> dict:
     code = normalize_text(rec.get("code"))
     if not code:
         raise FrameworkError(f"{path}, dòng {line_no}, cột code: mã tiêu chí bị trống")
@@ -243,12 +248,15 @@ def _check_tree(frame: pl.DataFrame, ruleset: Ruleset) -> None:
             )
 
 
-def load_frameworks(frameworks_dir: Path) -> tuple[list[Ruleset], pl.DataFrame]:
-    """Every ruleset under `frameworks_dir` and all their criteria, checked."""
-    rulesets = load_rulesets(frameworks_dir)
+def load_frameworks(docs: Documents | Path) -> tuple[list[Ruleset], pl.DataFrame]:
+    """Every ruleset and all their criteria, checked: from the run's rule files, or (for notebooks,
+    tests and benchmarks) from a `frameworks/` folder on disk."""
+    if isinstance(docs, Path):
+        docs = Documents.from_dir(docs.parent, ("frameworks/*/*",))
+    rulesets = load_rulesets(docs)
     if not rulesets:
-        raise FrameworkError(f"Không có bộ chỉ số nào trong {frameworks_dir}")
-    criteria = pl.concat([load_criteria(r) for r in rulesets], how="vertical")
+        raise FrameworkError("Không có bộ chỉ số nào trong thư mục frameworks")
+    criteria = pl.concat([load_criteria(r, docs) for r in rulesets], how="vertical")
     return rulesets, criteria
 
 

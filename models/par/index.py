@@ -27,7 +27,7 @@ def scoring_scope(submissions: pl.DataFrame, units: pl.DataFrame) -> pl.DataFram
     return (
         submissions.select("year", "unit_id", "ruleset_id")
         .unique()
-        .join(units, on="unit_id", how="inner")
+        .join(units.drop("source_file", "source_row", strict=False), on="unit_id", how="inner")
         .sort(["year", "unit_id"])
     )
 

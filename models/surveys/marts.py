@@ -41,12 +41,12 @@ LEFT JOIN staging.provinces p ON p.province_code = u.province_code
 ORDER BY s.survey_id, s.year, u.unit_group, s.unit_id
 """
 
-# mart table → (SQL, the core/staging assets it reads)
-SURVEY_MARTS: dict[str, tuple[str, list[str]]] = {
-    "marts.sipas_index": (SIPAS_INDEX, ["survey_scores", "stg_units"]),
-    "marts.civil_servant_index": (CIVIL_SERVANT_INDEX, ["survey_scores", "stg_units"]),
-    "marts.papi_index": (PAPI_INDEX, ["papi_scores"]),
-    "marts.survey_sample_plan": (SURVEY_SAMPLE_PLAN, ["survey_sample_planning", "stg_units"]),
+# mart table → SQL (the tables it reads are found in the SQL: assets/marts.py)
+SURVEY_MARTS: dict[str, str] = {
+    "marts.sipas_index": SIPAS_INDEX,
+    "marts.civil_servant_index": CIVIL_SERVANT_INDEX,
+    "marts.papi_index": PAPI_INDEX,
+    "marts.survey_sample_plan": SURVEY_SAMPLE_PLAN,
 }
 
 # name → (table, SQL selecting rows that break the rule, the rule in words); as expectations.contracts.
