@@ -12,13 +12,13 @@ from assets.storage import key
 _TABLES = re.compile(r"\b((?:raw|staging|core|marts)\.[a-z_]+)\b")
 
 
-def mart_asset(table: str, sql: str, group: str) -> dg.AssetsDefinition:
+def mart_asset(table: str, sql: str) -> dg.AssetsDefinition:
     """A contract table built by one SQL statement; its lineage is the tables the SQL reads."""
     reads = sorted(set(_TABLES.findall(sql)) - {table})
 
     @dg.asset(
         key=key(table),
-        group_name=group,
+        group_name="marts",
         kinds={"duckdb"},
         deps=[key(t) for t in reads],
         description=f"Public contract table `{table}`; columns documented in docs/marts.md.",

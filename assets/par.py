@@ -42,7 +42,7 @@ SCORING_INPUTS = (
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(key(t), group_name="par", kinds={"duckdb"}, deps=[key(i) for i in SCORING_INPUTS])
+        dg.AssetSpec(key(t), group_name="core", kinds={"duckdb"}, deps=[key(i) for i in SCORING_INPUTS])
         for t in CORE_TABLES
     ],
 )
@@ -80,7 +80,7 @@ def par_scores(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
 
 @dg.asset(
     key=key("marts.missing_submissions"),
-    group_name="par",
+    group_name="marts",
     kinds={"duckdb"},
     deps=[key(t) for t in ("staging.rule_files", "staging.criteria", "staging.units", "staging.provinces")]
     + [key("staging.submissions"), key("raw.submissions")],
@@ -102,7 +102,7 @@ def missing_submissions_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
 
 @dg.asset(
     key=key("marts.evidence_flags"),
-    group_name="par",
+    group_name="marts",
     kinds={"duckdb"},
     deps=[key("staging.submissions"), key("staging.evidence")],
 )
@@ -115,4 +115,4 @@ def evidence_flags(warehouse: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"dagster/row_count": flags.height})
 
 
-par_marts = [mart_asset(table, sql, "par") for table, sql in MARTS.items()]
+par_marts = [mart_asset(table, sql) for table, sql in MARTS.items()]

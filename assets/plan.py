@@ -30,7 +30,7 @@ PLAN_SOURCES = [s.name for s in SOURCES if s.domain == "plan"]
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(key(t), group_name="plan", kinds={"duckdb"}, deps=[key(i) for i in PLAN_INPUTS])
+        dg.AssetSpec(key(t), group_name="core", kinds={"duckdb"}, deps=[key(i) for i in PLAN_INPUTS])
         for t in ("core.plan_tracking", "core.plan_scorecard")
     ]
 )
@@ -70,11 +70,11 @@ def plan_progress(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
     )
 
 
-plan_tracking = mart_asset("marts.plan_tracking", PLAN_TRACKING, "plan")
+plan_tracking = mart_asset("marts.plan_tracking", PLAN_TRACKING)
 
 
 @dg.asset(
-    group_name="plan",
+    group_name="reports",
     kinds={"html"},
     deps=[key("marts.plan_tracking"), key("core.plan_scorecard"), key("staging.plans"), key("staging.quarantine")],
 )

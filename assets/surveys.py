@@ -22,7 +22,7 @@ def _config(conn) -> SurveyConfig:
 
 @dg.asset(
     key=key("core.survey_index"),
-    group_name="surveys",
+    group_name="core",
     kinds={"duckdb"},
     deps=[key(t) for t in ("staging.rule_files", "staging.survey_respondents", "staging.survey_answers")]
     + [key("staging.survey_questions")],
@@ -44,7 +44,7 @@ def survey_scores(warehouse: DuckDBResource) -> dg.MaterializeResult:
 
 @dg.asset(
     key=key("core.papi_index"),
-    group_name="surveys",
+    group_name="core",
     kinds={"duckdb"},
     deps=[key("staging.papi_scores"), key("staging.papi_dimensions"), key("staging.rule_files")],
 )
@@ -63,7 +63,7 @@ def papi_scores(warehouse: DuckDBResource) -> dg.MaterializeResult:
 
 @dg.asset(
     key=key("core.survey_sample_plan"),
-    group_name="surveys",
+    group_name="core",
     kinds={"duckdb"},
     deps=[key("staging.survey_dossiers"), key("staging.survey_respondents"), key("staging.rule_files")],
 )
@@ -79,7 +79,7 @@ def survey_sample_planning(warehouse: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-survey_marts = [mart_asset(table, sql, "surveys") for table, sql in SURVEY_MARTS.items()]
+survey_marts = [mart_asset(table, sql) for table, sql in SURVEY_MARTS.items()]
 survey_checks = [
     declared_check(name, table, ERROR, words, rule_check(sql)) for name, (table, sql, words) in SURVEY_RULES.items()
 ]

@@ -15,6 +15,7 @@ from models.surveys import sources as surveys
 
 RULE_FILES = Source(
     name="rule_files",
+    label="Tệp quy tắc (bộ chỉ số, khảo sát, kế hoạch)",
     domain="rules",
     description="frameworks, surveys.yaml, questionnaires, the PAPI dimension map and plan.yaml, read once per run",
     patterns=RULE_FILE_PATTERNS,

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import polars as pl
 
+from models.sources import SOURCES
 from reports.text import esc
 
-SOURCE_LABELS = {
-    "provinces": "Danh mục tỉnh",
-    "units": "Danh mục đơn vị",
-    "submissions": "Tự đánh giá",
-    "appraisals": "Thẩm định, phúc khảo",
-    "survey_results": "Kết quả điều tra xã hội học",
-    "evidence": "Sổ tài liệu kiểm chứng",
-    "reclassifications": "Quyết định xếp loại lại",
-    "survey_respondents": "Phiếu khảo sát (người trả lời)",
-    "survey_dossiers": "Số hồ sơ TTHC (chọn mẫu khảo sát)",
-    "papi": "Bảng PAPI",
-    "plan_targets": "Danh mục chỉ tiêu kế hoạch",
-    "plan_statistics": "Số liệu kinh tế - xã hội, số liệu theo dõi",
-}
+SOURCE_LABELS = {s.name: s.label for s in SOURCES}  # from the declarations (models/sources.py)
 RULE_LABELS = {
+    # The way in (models/ingest): a file's header, encoding, links; a workbook's hidden values.
+    "missing_column": "Thiếu cột bắt buộc",
+    "duplicate_column": "Cột ghi hai lần",
+    "reserved_column": "Cột trùng tên cột hệ thống",
+    "bad_encoding": "Tệp không ở mã UTF-8",
+    "outside_raw_folder": "Liên kết ra ngoài thư mục dữ liệu",
+    "unreadable_sheet": "Trang tính bị hỏng",
+    "formula_without_value": "Công thức chưa có giá trị",
+    "merged_cells": "Ô điểm bị gộp",
+    "ambiguous_number": "Số không rõ dấu thập phân hay hàng nghìn",
+    "year_mismatch": "Năm đánh giá khác thư mục năm",
+    "bad_year_folder": "Thư mục không phải năm",
+    "unit_name_mismatch": "Tên đơn vị không khớp mã",
+    "conflicting_decisions": "Hai quyết định mâu thuẫn",
     "above_max": "Điểm vượt điểm tối đa",
     "negative_score": "Điểm âm",
     "not_a_number": "Không phải số",

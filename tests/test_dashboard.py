@@ -299,6 +299,7 @@ def test_band_order_is_data() -> None:
 # ----------------------------------------------------------------------------- real browser
 
 
+@pytest.mark.browser
 def test_renders_in_headless_chromium(dashboard_html: str, tmp_path: Path) -> None:
     chromium = _chromium()
     if chromium is None:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
-
-from tests.e2e_helpers import run_job
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_notebook_runs(tmp_path, monkeypatch):
-    curated = tmp_path / "curated"
-    assert run_job(ROOT / "data" / "raw", curated).success
+@pytest.mark.notebook
+def test_notebook_runs(tmp_path, monkeypatch, sample_warehouse):
+    curated = sample_warehouse
     monkeypatch.setenv("CHISO_WAREHOUSE", str(curated / "warehouse.duckdb"))
     for var in ("IPYTHONDIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR"):
         monkeypatch.setenv(var, str(tmp_path / var.lower()))

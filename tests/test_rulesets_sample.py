@@ -18,7 +18,7 @@ import pytest
 from models.par.frameworks import load_frameworks
 from pipelines.cli import main as chiso
 from reports.explain import explain
-from tests.e2e_helpers import query, run_job
+from tests.e2e_helpers import query
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "raw"
@@ -88,10 +88,8 @@ def test_ben_tre_is_who_appraises_whom_only(frameworks):
 
 
 @pytest.fixture(scope="module")
-def curated(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("curated")
-    assert run_job(SAMPLE, out).success
-    return out
+def curated(sample_warehouse) -> Path:
+    return sample_warehouse
 
 
 @pytest.fixture(scope="module")

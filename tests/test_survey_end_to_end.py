@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 from models.surveys.marts import SURVEY_MARTS
 from pipelines.definitions import ALL_ASSETS, make_resources
 from reports.surveys import PAPI_SYNTHETIC_NOTE, survey_sections
-from tests.e2e_helpers import query, run_job
+from tests.e2e_helpers import query
 from tests.survey_helpers import write_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,7 +109,7 @@ def tiny(tmp_path_factory) -> Path:
 
 def run_surveys_and_scores(raw: Path, curated: Path) -> dg.ExecuteInProcessResult:
     """The real assets behind the PAR index and the survey marts (not the dashboard or the plan), to stay fast."""
-    marts = ["par_index", "score_lineage", *(t.split(".")[1] for t in SURVEY_MARTS)]
+    marts = [dg.AssetKey(t.split(".")) for t in ("marts.par_index", "marts.score_lineage", *SURVEY_MARTS)]
     selection = dg.AssetSelection.assets(*marts).upstream().without_checks()
     job = dg.define_asset_job("surveys_and_scores", selection=selection, executor_def=dg.in_process_executor)
     defs = dg.Definitions(assets=ALL_ASSETS, jobs=[job], resources=make_resources(str(raw), str(curated)))
@@ -178,12 +177,8 @@ def test_survey_marts_and_the_replaced_aggregate(tiny):
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    raw = tmp_path_factory.mktemp("sample") / "raw"
-    shutil.copytree(SAMPLE, raw)
-    curated = tmp_path_factory.mktemp("sample_curated")
-    assert run_job(raw, curated).success
-    return curated
+def sample(sample_warehouse) -> Path:
+    return sample_warehouse
 
 
 def test_sample_sipas_covers_every_department_and_district(sample):

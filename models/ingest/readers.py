@@ -382,9 +382,12 @@ def find_files(root: Path, patterns: tuple[str, ...]) -> tuple[list[tuple[Path, 
     for pattern in patterns:
         for path in root.glob(pattern):
             display = path.relative_to(root).as_posix()
-            if display in found or not path.is_file() or path.name.startswith((".", "~$")):
+            if display in found or path.name.startswith((".", "~$")):
                 continue
-            if not path.resolve().is_relative_to(base):
+            dangling = path.is_symlink() and not path.exists()
+            if not dangling and not path.is_file():
+                continue
+            if dangling or not path.resolve().is_relative_to(base):
                 outside.append(
                     file_record(
                         display,

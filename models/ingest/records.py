@@ -75,17 +75,19 @@ class RowProblem(Exception):
 
 
 def record(raw: dict, problem: RowProblem, column_name: str | None = None) -> dict:
-    """The quarantine record of a raw row; `column_name` overrides the field's label (e.g. a
-    statistics workbook's period header, which names the cell's column)."""
+    """The quarantine record of a raw row, its message starting with where the value is (file,
+    sheet, row or cell, column); `column_name` overrides the field's label (e.g. a statistics
+    workbook's period header, which names the cell's column)."""
+    column = column_name or label(problem.column)
     return {
         "source_file": raw.get("source_file"),
         "sheet": raw.get("sheet"),
         "row_number": raw.get("row_number"),
         "cell": raw.get("cell"),
-        "column_name": column_name or label(problem.column),
+        "column_name": column,
         "value": None if problem.value is None else str(problem.value),
         "rule": problem.rule,
-        "message": problem.message,
+        "message": f"{where(raw)}{f', cột {column}' if column else ''}: {problem.message}",
     }
 
 
@@ -101,7 +103,7 @@ def file_record(
         "column_name": column,
         "value": None,
         "rule": rule,
-        "message": message,
+        "message": f"{source_file}{f', trang {sheet!r}' if sheet else ''}: {message}",
     }
 
 
@@ -113,8 +115,10 @@ def quarantine_frame(records: Iterable[dict] | pl.DataFrame) -> pl.DataFrame:
         )
     else:
         frame = pl.DataFrame([{k: r.get(k) for k in QUARANTINE_SCHEMA} for r in records], schema=QUARANTINE_SCHEMA)
-    return frame.select(list(QUARANTINE_SCHEMA)).cast(QUARANTINE_SCHEMA).sort(
-        ["source_file", "row_number", "cell", "column_name", "rule"], nulls_last=True
+    return (
+        frame.select(list(QUARANTINE_SCHEMA))
+        .cast(QUARANTINE_SCHEMA)
+        .sort(["source_file", "row_number", "cell", "column_name", "rule"], nulls_last=True)
     )
 
 
@@ -123,5 +127,6 @@ def where(raw: dict) -> str:
     parts = [str(raw.get("source_file"))]
     if raw.get("sheet"):
         parts.append(f"trang '{raw['sheet']}'")
-    parts.append(f"ô {raw['cell']}" if raw.get("cell") else f"dòng {raw.get('row_number')}")
+    if raw.get("cell") or raw.get("row_number") is not None:
+        parts.append(f"ô {raw['cell']}" if raw.get("cell") else f"dòng {raw.get('row_number')}")
     return ", ".join(parts)

@@ -35,6 +35,13 @@ class Staged:
     set_aside: int = 0
     extra: dict[str, pl.DataFrame] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.quarantine = quarantine_frame(self.quarantine)
+
+    def add(self, records: list[dict] | pl.DataFrame) -> None:
+        """More quarantine records (e.g. rows superseded by a later submission)."""
+        self.quarantine = quarantine_frame(pl.concat([self.quarantine, quarantine_frame(records)]))
+
 
 @dataclass(frozen=True)
 class Source:
@@ -62,6 +69,7 @@ class Source:
     path_fields: Callable[[str], dict] | None = None
     required_raw: tuple[str, ...] = ()
     locate: Callable[[Documents], list[tuple[str, dict]]] | None = None
+    label: str = ""  # what officials call this input, in Vietnamese (data-quality page)
 
     @property
     def raw_table(self) -> str:
@@ -170,7 +178,7 @@ def stage_source(source: Source, raw_rows: list[dict], files: pl.DataFrame, inpu
         pl.concat(
             [
                 quarantine_frame([record(r, _flagged(r)) for r in flagged]),
-                quarantine_frame(staged.quarantine),
+                staged.quarantine,
                 quarantine_frame(unreadable),
             ]
         )

@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 import polars as pl
 
 from models.ingest.documents import Documents
-from models.ingest.records import QUARANTINE_SCHEMA, RowProblem
+from models.ingest.records import QUARANTINE_SCHEMA, RowProblem, record
 from models.ingest.values import number, parse_number
 from models.text import name_key, normalize_text
 
@@ -152,28 +152,10 @@ def _meta(raw: dict, name: str) -> str | None:
     return None
 
 
-def _where(raw: dict, column: str | None = None) -> str:
-    parts = [str(raw.get("source_file"))]
-    if raw.get("sheet"):
-        parts.append(f"trang '{raw['sheet']}'")
-    if raw.get("row_number") is not None:
-        parts.append(f"dòng {raw['row_number']}")
-    if column:
-        parts.append(f"cột '{column}'")
-    return ", ".join(parts)
-
-
 def _record(raw: dict, column: str | None, rule: str, message: str, value: object, row: bool = True) -> dict:
-    return {
-        "source_file": raw.get("source_file"),
-        "sheet": raw.get("sheet"),
-        "row_number": raw.get("row_number") if row else None,
-        "column_name": column,
-        "value": None if value is None else str(value),
-        "rule": rule,
-        "message": f"{_where(raw if row else {'source_file': raw.get('source_file')}, column)} "
-        f"(quy tắc {rule}): {message}",
-    }
+    """`row=False`: a finding about a column of the whole file (e.g. a header PAPI's map does not know)."""
+    where = raw if row else {"source_file": raw.get("source_file"), "sheet": raw.get("sheet")}
+    return record(where, RowProblem(column, rule, message, value))
 
 
 def _year(raw: dict) -> int:

@@ -22,6 +22,7 @@ def _papi(raw_rows: list[dict], inputs: Inputs) -> Staged:
 
 PAPI_SCORES = Source(
     name="papi_scores",
+    label="Bảng PAPI",
     domain="papi",
     description="provincial PAPI tables: one row per province, one column per dimension or sub-dimension",
     patterns=(),

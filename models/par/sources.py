@@ -59,6 +59,7 @@ def _csv(*required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Header:
 
 PROVINCES = Source(
     name="provinces",
+    label="Danh mục tỉnh",
     domain="par",
     description="provinces*.csv: which ruleset family scores each province",
     patterns=("provinces*.csv",),
@@ -69,6 +70,7 @@ PROVINCES = Source(
 )
 UNITS = Source(
     name="units",
+    label="Danh mục đơn vị",
     domain="par",
     description="units*.csv: the unit register, one file per province is fine",
     patterns=("units*.csv",),
@@ -82,6 +84,7 @@ UNITS = Source(
 )
 SUBMISSIONS = Source(
     name="submissions",
+    label="Tự đánh giá",
     domain="par",
     description="submissions/<year>/: self-assessment forms (.xlsx) as officers fill them in, and CSV exports",
     patterns=("submissions/**/*",),
@@ -103,6 +106,7 @@ SUBMISSIONS = Source(
 )
 APPRAISALS = Source(
     name="appraisals",
+    label="Thẩm định, phúc khảo",
     domain="par",
     description="appraisals*.csv: appraisal adjustments and appeal decisions",
     patterns=("appraisals*.csv",),
@@ -123,6 +127,7 @@ APPRAISALS = Source(
 )
 SURVEY_RESULTS = Source(
     name="survey_results",
+    label="Kết quả điều tra xã hội học",
     domain="par",
     description="survey_results*.csv: satisfied share per unit and survey criterion",
     patterns=("survey_results*.csv",),
@@ -135,6 +140,7 @@ SURVEY_RESULTS = Source(
 )
 EVIDENCE = Source(
     name="evidence",
+    label="Sổ tài liệu kiểm chứng",
     domain="par",
     description="evidence/*.csv (optional): a unit's register of evidence documents",
     patterns=("evidence/*",),
@@ -145,6 +151,7 @@ EVIDENCE = Source(
 )
 RECLASSIFICATIONS = Source(
     name="reclassifications",
+    label="Quyết định xếp loại lại",
     domain="par",
     description="reclassifications*.csv: decisions voiding a flawed result and re-classifying its year "
     "(1820/QĐ-UBND Art. 7)",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from models.ingest.records import LABELS, RowProblem
+from models.ingest.records import LABELS, RowProblem, record
 from models.ingest.source import Staged, keep_latest, stage_rows
 from models.ingest.values import date, number, whole, year
 from models.par.frameworks import Ruleset, ruleset_for
@@ -293,7 +293,7 @@ def stage_submissions(raw_rows: list[dict], scope: Scope) -> Staged:
     staged.rows, superseded = keep_latest(
         staged.rows, LEAF_KEYS, ["submitted_at", "source_file", "source_row"], _superseded
     )
-    staged.quarantine += superseded
+    staged.add(superseded)
     return staged
 
 
@@ -311,6 +311,24 @@ APPRAISAL_SCHEMA = {
     "source_file": pl.String,
     "source_row": pl.Int64,
 }
+
+
+def _at(r: dict) -> dict:
+    """Where a staged row came from, as a raw row says it."""
+    return {"source_file": r["source_file"], "sheet": r.get("sheet"), "row_number": r["source_row"]}
+
+
+def _conflict(r: dict) -> RowProblem:
+    round_name = "phúc khảo" if r["round"] == "appeal" else "thẩm định"
+    day = r["decision_date"].strftime("%d/%m/%Y") if r["decision_date"] else "(trống)"
+    return RowProblem(
+        "score",
+        "conflicting_decisions",
+        f"Hai quyết định cùng vòng {round_name}, cùng ngày {day} cho tiêu chí {r['leaf_code']} của đơn vị "
+        f"{r['unit_id']} năm {r['year']} ghi điểm khác nhau; không quyết định nào được dùng cho đến khi "
+        "cơ quan thẩm định xác định quyết định đúng",
+        f"{r['score']:g}",
+    )
 
 
 def stage_appraisals(raw_rows: list[dict], scope: Scope) -> Staged:
@@ -361,21 +379,7 @@ def stage_appraisals(raw_rows: list[dict], scope: Scope) -> Staged:
     conflict = pl.col("score").n_unique().over(keys, mapping_strategy="group_to_rows") > 1
     clashing = staged.rows.filter(conflict)
     staged.rows = staged.rows.filter(~conflict)
-    staged.quarantine += [
-        {
-            "source_file": r["source_file"],
-            "sheet": None,
-            "row_number": r["source_row"],
-            "column_name": LABELS["score"],
-            "value": f"{r['score']:g}",
-            "rule": "conflicting_decisions",
-            "message": f"Hai quyết định cùng vòng {'phúc khảo' if r['round'] == 'appeal' else 'thẩm định'}, "
-            f"cùng ngày {r['decision_date'].strftime('%d/%m/%Y') if r['decision_date'] else '(trống)'} cho tiêu chí "
-            f"{r['leaf_code']} của đơn vị {r['unit_id']} năm {r['year']} ghi điểm khác nhau; không quyết định nào "
-            "được dùng cho đến khi cơ quan thẩm định xác định quyết định đúng",
-        }
-        for r in clashing.iter_rows(named=True)
-    ]
+    staged.add([record(_at(r), _conflict(r)) for r in clashing.iter_rows(named=True)])
     return staged
 
 
@@ -431,7 +435,7 @@ def stage_survey_results(raw_rows: list[dict], scope: Scope) -> Staged:
             r["leaf_code"],
         ),
     )
-    staged.quarantine += superseded
+    staged.add(superseded)
     return staged
 
 

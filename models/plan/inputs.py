@@ -18,6 +18,7 @@ import polars as pl
 import yaml
 from openpyxl.utils import get_column_letter
 
+from models.ingest import values
 from models.ingest.documents import Documents
 from models.ingest.readers import (
     ReadResult,
@@ -27,9 +28,9 @@ from models.ingest.readers import (
     sheet_rows,
     unreadable_sheet,
 )
-from models.ingest.records import RowProblem, file_record, record, where
+from models.ingest.records import RowProblem, file_record, record
 from models.ingest.source import Staged, keep_latest
-from models.ingest.values import parse_date, parse_number, year
+from models.ingest.values import AmbiguousNumber, parse_date, parse_number, year
 from models.text import normalize_text
 
 # The closed set of comparator kinds (models.plan.tracking implements each, citing the decision).
@@ -305,7 +306,7 @@ def _record(raw: dict, p: RowProblem, column: str | None = None) -> dict:
 def _required(raw: dict, column: str) -> str:
     value = normalize_text(raw.get(column))
     if value is None:
-        raise RowProblem(column, "required", f"Thiếu {LABELS.get(column, column)} ({where(raw)})")
+        raise RowProblem(column, "required", f"Thiếu {LABELS.get(column, column)}")
     return value
 
 
@@ -633,13 +634,13 @@ def _period(raw: dict) -> str:
             "period",
             "period_not_cumulative",
             f"Kỳ '{text}' có thể là số liệu riêng của một quý; số liệu phải lũy kế từ đầu năm: "
-            f"ghi '{NOT_CUMULATIVE[key]}' ({where(raw)})",
+            f"ghi '{NOT_CUMULATIVE[key]}'",
             text,
         )
     raise RowProblem(
         "period",
         "unknown_period",
-        f"Kỳ báo cáo '{text}' không hợp lệ; chỉ nhận: Quý I, 6 tháng, 9 tháng, Cả năm ({where(raw)})",
+        f"Kỳ báo cáo '{text}' không hợp lệ; chỉ nhận: Quý I, 6 tháng, 9 tháng, Cả năm",
         text,
     )
 
@@ -664,6 +665,10 @@ def value_kinds(targets: pl.DataFrame) -> dict[str, str]:
     return kinds
 
 
+# An indicator's kind (value_kinds) → the kind of number it takes (models.ingest.values).
+VALUE_KINDS = {"done": "count", "share": "pct", "rate": "rate", "amount": "amount"}
+
+
 def _value(raw: dict, code: str, kind: str) -> float:
     text = raw.get("value")
     shown = normalize_text(text)
@@ -675,16 +680,18 @@ def _value(raw: dict, code: str, kind: str) -> float:
             return 0.0
     try:
         number = parse_number(text)
+    except AmbiguousNumber:  # `1.000`: resolved where the indicator's kind allows one reading
+        number = values.number(raw, "value", kind=VALUE_KINDS[kind])
     except ValueError:
         hint = " (ghi 'Đã thực hiện' hoặc 'Chưa thực hiện')" if kind == "done" else ""
         raise RowProblem(
             "value",
             "not_a_number",
-            f"Giá trị '{shown}' của chỉ tiêu {code} không phải là số{hint} ({where(raw)})",
+            f"Giá trị '{shown}' của chỉ tiêu {code} không phải là số{hint}",
             shown,
         ) from None
     if number is None:
-        raise RowProblem("value", "required", f"Thiếu giá trị của chỉ tiêu {code} ({where(raw)})")
+        raise RowProblem("value", "required", f"Thiếu giá trị của chỉ tiêu {code}")
     shown_number = f"{number:g}".replace(".", ",")
     if kind == "done" and number not in (0, 1):
         raise RowProblem(
@@ -694,13 +701,9 @@ def _value(raw: dict, code: str, kind: str) -> float:
             shown,
         )
     if kind == "share" and not 0 <= number <= 100:
-        raise RowProblem(
-            "value", "pct_out_of_range", f"Tỷ lệ {shown_number}% của chỉ tiêu {code} ngoài 0-100 ({where(raw)})", shown
-        )
+        raise RowProblem("value", "pct_out_of_range", f"Tỷ lệ {shown_number}% của chỉ tiêu {code} ngoài 0-100", shown)
     if kind == "amount" and number < 0:
-        raise RowProblem(
-            "value", "negative_value", f"Giá trị {shown_number} của chỉ tiêu {code} âm ({where(raw)})", shown
-        )
+        raise RowProblem("value", "negative_value", f"Giá trị {shown_number} của chỉ tiêu {code} âm", shown)
     return number
 
 
@@ -727,7 +730,7 @@ def stage_statistics(raw_rows: list[dict], province_codes: set[str], kinds: dict
                 raise RowProblem(
                     "indicator_code",
                     "unknown_indicator",
-                    f"Mã chỉ tiêu '{code}' không có trong danh mục số liệu của kế hoạch (targets.csv) ({where(raw)})",
+                    f"Mã chỉ tiêu '{code}' không có trong danh mục số liệu của kế hoạch (targets.csv)",
                     code,
                 )
             period_code = _period(raw)
@@ -738,7 +741,7 @@ def stage_statistics(raw_rows: list[dict], province_codes: set[str], kinds: dict
                 raise RowProblem(
                     "reported_at",
                     "not_a_date",
-                    f"Ngày báo cáo '{raw.get('reported_at')}' không phải ngày dd/mm/yyyy ({where(raw)})",
+                    f"Ngày báo cáo '{raw.get('reported_at')}' không phải ngày dd/mm/yyyy",
                     raw.get("reported_at"),
                 ) from None
         except RowProblem as p:

@@ -27,6 +27,7 @@ def _open(*required: str) -> Header:
 
 PLAN_TARGETS = Source(
     name="plan_targets",
+    label="Danh mục chỉ tiêu kế hoạch",
     domain="plan",
     description="plan/<plan_id>/targets.csv: a plan's targets catalogue",
     patterns=("plan/*/targets.csv",),
@@ -37,6 +38,7 @@ PLAN_TARGETS = Source(
 )
 PLAN_TARGET_CHOICES = Source(
     name="plan_target_choices",
+    label="Phương án chỉ tiêu được chọn",
     domain="plan",
     description="plan/target_choices*.csv: which version of a contradictory target a province tracks",
     patterns=("plan/target_choices*.csv",),
@@ -46,6 +48,7 @@ PLAN_TARGET_CHOICES = Source(
 )
 PLAN_ASSIGNMENTS = Source(
     name="plan_assignments",
+    label="Phân công theo dõi kế hoạch",
     domain="plan",
     description="plan/plan_assignments*.csv: which province tracks which plan, from which year",
     patterns=("plan/plan_assignments*.csv",),
@@ -55,15 +58,14 @@ PLAN_ASSIGNMENTS = Source(
 )
 PLAN_STATISTICS = Source(
     name="plan_statistics",
+    label="Số liệu kinh tế - xã hội, số liệu theo dõi",
     domain="plan",
     description="statistics/<year>/*.xlsx|csv: socio-economic statistics and operational measures, one row per value",
     patterns=("statistics/**/*",),
     read=table_reader(
         _open("province_code", "year", "period", "indicator_code", "value"), xlsx=read_statistics_workbook
     ),
-    parse=lambda rows, inputs: stage_statistics(
-        rows, _provinces(inputs), value_kinds(inputs["staging.plan_targets"])
-    ),
+    parse=lambda rows, inputs: stage_statistics(rows, _provinces(inputs), value_kinds(inputs["staging.plan_targets"])),
     schema=schemas.StagedPlanStatistics,
     needs=("staging.plan_targets", "staging.provinces"),
 )

@@ -621,17 +621,17 @@ def _answers(kept: list[tuple[dict, dict]], specs: dict, questions: pl.DataFrame
             rule = "unknown_option"
         dk = ", ".join(sorted(spec.dont_know)) or "không có"
         bad.append(
-            {
-                **_record(
-                    raw,
+            record(
+                raw,
+                RowProblem(
                     rec["question_id"],
                     rule,
-                    f"Câu {rec['question_id']}: câu trả lời '{rec['answer']}' không thuộc {allowed} "
-                    f"(mã 'không biết': {dk}); câu này không được tính, các câu khác của phiếu vẫn được tính",
+                    f"câu trả lời '{rec['answer']}' không thuộc {allowed} (mã 'không biết': {dk}); "
+                    "câu này không được tính, các câu khác của phiếu vẫn được tính",
                     rec["answer"],
                 ),
-                "column_name": f"Câu {rec['question_id']}",
-            }
+                f"Câu {rec['question_id']}",
+            )
         )
     return classified.sort(["_i", "_q"]).select(list(ANSWER_SCHEMA)).cast(ANSWER_SCHEMA)
 
@@ -1047,7 +1047,9 @@ def combine_survey_results(aggregate: Staged, shares: pl.DataFrame, tolerance_pc
         )
     kept = agg.join(derived.select(keys), on=keys, how="anti")
     rows = pl.concat([kept, derived], how="vertical").sort(keys)
-    return Staged(rows, [*aggregate.quarantine, *records], aggregate.set_aside)
+    combined = Staged(rows, aggregate.quarantine, aggregate.set_aside)
+    combined.add(records)
+    return combined
 
 
 # ---------------------------------------------------------------------------------- sample planning

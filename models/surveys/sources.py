@@ -6,9 +6,12 @@ these sources are located from the run's rule files, not by a fixed pattern.
 
 from __future__ import annotations
 
+import polars as pl
+
 from expectations import schemas
 from models.ingest.documents import Documents
 from models.ingest.readers import Header, table_reader
+from models.ingest.records import quarantine_frame
 from models.ingest.source import Inputs, Source, Staged
 from models.par.sources import SCOPE_NEEDS, scope
 from models.rule_files import survey_config
@@ -42,13 +45,14 @@ def _respondents(raw_rows: list[dict], inputs: Inputs) -> Staged:
     shares, leaf_records = leaf_shares(stage.respondents, stage.answers, questions, found, config)
     return Staged(
         stage.respondents,
-        [*stage.quarantine.to_dicts(), *leaf_records],
+        pl.concat([stage.quarantine, quarantine_frame(leaf_records)]),
         extra={"staging.survey_answers": stage.answers, "staging.survey_leaf_shares": shares},
     )
 
 
 SURVEY_RESPONDENTS = Source(
     name="survey_respondents",
+    label="Phiếu khảo sát (người trả lời)",
     domain="surveys",
     description="respondent exports (.csv, .xlsx) of every survey in surveys/surveys.yaml, one row per respondent",
     patterns=(),
@@ -61,6 +65,7 @@ SURVEY_RESPONDENTS = Source(
 )
 SURVEY_DOSSIERS = Source(
     name="survey_dossiers",
+    label="Số hồ sơ TTHC (chọn mẫu khảo sát)",
     domain="surveys",
     description="dossiers received per unit and year (the N of the sample-size formula), from each survey's planning",
     patterns=(),
