@@ -8,6 +8,7 @@ stored in `quality.check_results` for the dashboard's data-quality page.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import dagster as dg
 import pandera.polars as pa
@@ -16,6 +17,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.storage import key, read_table, replace_rows
 from expectations import schemas, suites
+from models.surveys.marts import SURVEY_RULES
 
 RESULT_SCHEMA = {
     "check_name": pl.String,
@@ -27,58 +29,61 @@ RESULT_SCHEMA = {
 }
 
 
-def _result(
-    conn, name: str, asset: str, severity: dg.AssetCheckSeverity, failing: int, detail: str
-) -> dg.AssetCheckResult:
-    passed = failing == 0
-    row = pl.DataFrame(
-        [
-            {
-                "check_name": name,
-                "asset": asset,
-                "severity": severity.value,
-                "passed": passed,
-                "failing": failing,
-                "detail": detail,
-            }
-        ],
-        schema=RESULT_SCHEMA,
-        orient="row",
-    )
-    replace_rows(conn, "quality.check_results", "check_name", name, row)
-    return dg.AssetCheckResult(
-        passed=passed, severity=severity, metadata={"failing": failing, "detail": dg.MetadataValue.md(detail or "—")}
-    )
+@dataclass(frozen=True)
+class Check:
+    """A declared expectation on the table an asset writes: run in that asset's own step (`spec`,
+    `run`) or as a check of its own (`definition`); either way stored in quality.check_results."""
 
+    name: str
+    table: str
+    severity: dg.AssetCheckSeverity
+    description: str
+    evaluate: Callable[[object], tuple[int, str]]
 
-def declared_check(
-    name: str,
-    table: str,
-    severity: dg.AssetCheckSeverity,
-    description: str,
-    evaluate: Callable[[object], tuple[int, str]],
-) -> dg.AssetChecksDefinition:
-    """A blocking check on the asset that writes `table`, stored with the run's other results."""
+    def spec(self) -> dg.AssetCheckSpec:
+        return dg.AssetCheckSpec(
+            self.name, asset=key(self.table), blocking=self.severity == ERROR, description=self.description
+        )
 
-    @dg.asset_check(name=name, asset=key(table), blocking=True, description=description)
-    def _run(warehouse: DuckDBResource) -> dg.AssetCheckResult:
-        with warehouse.get_connection() as conn:
-            failing, detail = evaluate(conn)
-            return _result(conn, name, table, severity, failing, detail)
+    def run(self, conn) -> dg.AssetCheckResult:
+        failing, detail = self.evaluate(conn)
+        passed = failing == 0
+        row = {
+            "check_name": self.name,
+            "asset": self.table,
+            "severity": self.severity.value,
+            "passed": passed,
+            "failing": failing,
+            "detail": detail,
+        }
+        replace_rows(conn, "quality.check_results", "check_name", self.name, pl.DataFrame([row], schema=RESULT_SCHEMA))
+        return dg.AssetCheckResult(
+            asset_key=key(self.table),
+            check_name=self.name,
+            passed=passed,
+            severity=self.severity,
+            metadata={"failing": failing, "detail": dg.MetadataValue.md(detail or "—")},
+        )
 
-    return _run
+    def definition(self) -> dg.AssetChecksDefinition:
+        @dg.asset_check(name=self.name, asset=key(self.table), blocking=True, description=self.description)
+        def _run(warehouse: DuckDBResource) -> dg.AssetCheckResult:
+            with warehouse.get_connection() as conn:
+                return self.run(conn)
+
+        return _run
 
 
 def schema_check(
     name: str, table: str, severity: dg.AssetCheckSeverity, model: type[pa.DataFrameModel] | pa.DataFrameSchema
-) -> dg.AssetChecksDefinition:
+) -> Check:
     """pandera: the table keeps its contract (provenance, types, the rules staging enforces)."""
 
     def evaluate(conn) -> tuple[int, str]:
         bad = schemas.failures(model, read_table(conn, table))
         return bad.height, str(bad.head(10)) if bad.height else ""
 
-    return declared_check(name, table, severity, f"pandera: {table} keeps its contract", evaluate)
+    return Check(name, table, severity, f"pandera: {table} keeps its contract", evaluate)
 
 
 def rule_check(sql: str) -> Callable[[object], tuple[int, str]]:
@@ -105,9 +110,17 @@ def _suite(suite: suites.Suite) -> Callable[[object], tuple[int, str]]:
 
 WARN, ERROR = dg.AssetCheckSeverity.WARN, dg.AssetCheckSeverity.ERROR
 
-mart_checks = [
-    declared_check(
-        f"{name}_expectations", f"marts.{name}", ERROR, f"Great Expectations suite for {suite.table}", _suite(suite)
-    )
-    for name, suite in suites.SUITES.items()
+# Marts: each suite or rule runs in the step that builds its table (assets/marts.py `mart_asset`).
+MART_CHECKS = [
+    *(
+        Check(
+            f"{name}_expectations", f"marts.{name}", ERROR, f"Great Expectations suite for {suite.table}", _suite(suite)
+        )
+        for name, suite in suites.SUITES.items()
+    ),
+    *(Check(name, table, ERROR, words, rule_check(sql)) for name, (table, sql, words) in SURVEY_RULES.items()),
 ]
+
+
+def checks_on(table: str) -> list[Check]:
+    return [c for c in MART_CHECKS if c.table == table]

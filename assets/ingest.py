@@ -18,7 +18,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from assets.checks import ERROR, WARN, declared_check, rule_check, schema_check
+from assets.checks import ERROR, WARN, Check, rule_check, schema_check
 from assets.resources import ChisoPaths
 from assets.storage import key, read_table, record_file_versions, replace_rows, write_table
 from expectations import schemas
@@ -44,23 +44,27 @@ def _raw(source: Source) -> dg.AssetsDefinition:
         ),
     ]
 
-    @dg.multi_asset(name=f"read_{source.name}", specs=specs)
-    def _read(paths: ChisoPaths, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
+    checks = _raw_checks(source)
+
+    @dg.multi_asset(name=f"read_{source.name}", specs=specs, check_specs=[c.spec() for c in checks])
+    def _read(paths: ChisoPaths, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with warehouse.get_connection() as conn:
             docs = Documents.from_frame(read_table(conn, RULE_FILES)) if source.locate else None
             rows, files = raw_frames(read_source(source, paths.raw, docs))
             write_table(conn, source.raw_table, rows)
             write_table(conn, f"{source.raw_table}_files", files)
             new_versions = record_file_versions(conn, files.filter(pl.col("file_sha256") != ""))
-        yield dg.MaterializeResult(asset_key=key(source.raw_table), metadata={"dagster/row_count": rows.height})
-        yield dg.MaterializeResult(
-            asset_key=key(f"{source.raw_table}_files"),
-            metadata={
-                "dagster/row_count": files.height,
-                "new_file_versions": new_versions,
-                "unreadable_files": int(files["problem_rule"].is_not_null().sum()),
-            },
-        )
+            yield dg.MaterializeResult(asset_key=key(source.raw_table), metadata={"dagster/row_count": rows.height})
+            yield dg.MaterializeResult(
+                asset_key=key(f"{source.raw_table}_files"),
+                metadata={
+                    "dagster/row_count": files.height,
+                    "new_file_versions": new_versions,
+                    "unreadable_files": int(files["problem_rule"].is_not_null().sum()),
+                },
+            )
+            for check in checks:
+                yield check.run(conn)
 
     return _read
 
@@ -72,8 +76,10 @@ def _staging(source: Source) -> dg.AssetsDefinition:
         for t in (*source.tables, source.quarantine_table)
     ]
 
-    @dg.multi_asset(name=f"stage_{source.name}", specs=specs)
-    def _stage(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
+    checks = _staging_checks(source)
+
+    @dg.multi_asset(name=f"stage_{source.name}", specs=specs, check_specs=[c.spec() for c in checks])
+    def _stage(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with warehouse.get_connection() as conn:
             raw_rows = read_table(conn, source.raw_table).to_dicts()
             files = read_table(conn, f"{source.raw_table}_files")
@@ -82,12 +88,14 @@ def _staging(source: Source) -> dg.AssetsDefinition:
                 write_table(conn, table, frame)
             write_table(conn, source.quarantine_table, outcome.quarantine)
             replace_rows(conn, "quality.row_balance", "source", source.name, pl.DataFrame([outcome.balance]))
-        for table, frame in outcome.tables.items():
-            yield dg.MaterializeResult(asset_key=key(table), metadata={"dagster/row_count": frame.height})
-        yield dg.MaterializeResult(
-            asset_key=key(source.quarantine_table),
-            metadata={"dagster/row_count": outcome.quarantine.height, **outcome.balance},
-        )
+            for table, frame in outcome.tables.items():
+                yield dg.MaterializeResult(asset_key=key(table), metadata={"dagster/row_count": frame.height})
+            yield dg.MaterializeResult(
+                asset_key=key(source.quarantine_table),
+                metadata={"dagster/row_count": outcome.quarantine.height, **outcome.balance},
+            )
+            for check in checks:
+                yield check.run(conn)
 
     return _stage
 
@@ -104,33 +112,39 @@ def _balance(source: str):
     return evaluate
 
 
-def _checks(source: Source) -> list[dg.AssetChecksDefinition]:
+def _raw_checks(source: Source) -> list[Check]:
+    """Warnings: a bad file is quarantined and the good ones go on."""
     files = f"{source.raw_table}_files"
-    checks = [
+    return [
         schema_check(f"{source.name}_raw_contract", source.raw_table, WARN, schemas.raw_schema(source.required_raw)),
-        declared_check(
+        Check(
             f"{source.name}_files_readable",
             files,
             WARN,
             "every input file could be read",
             rule_check(f"SELECT source_file, problem_message FROM {files} WHERE problem_rule IS NOT NULL"),
         ),
-        declared_check(
+    ]
+
+
+def _staging_checks(source: Source) -> list[Check]:
+    """Errors: staging broke its promise, so nothing downstream may use its tables."""
+    checks = [
+        Check(
             f"{source.name}_rows_balance",
             source.table,
             ERROR,
             "rows in = rows staged + quarantined + set aside",
             _balance(source.name),
-        ),
+        )
     ]
     if source.schema is not None:
         checks.append(schema_check(f"{source.name}_schema", source.table, ERROR, source.schema))
-    checks += [
+    return checks + [
         schema_check(f"{table.split('.')[1]}_schema", table, ERROR, schemas.EXTRA_TABLES[table])
         for table in source.writes
         if table in schemas.EXTRA_TABLES
     ]
-    return checks
 
 
 @dg.asset(
@@ -157,4 +171,3 @@ def quarantine(warehouse: DuckDBResource) -> dg.MaterializeResult:
 
 
 ingest_assets = [*(_raw(s) for s in SOURCES), *(_staging(s) for s in SOURCES), quarantine]
-ingest_checks = [c for s in SOURCES for c in _checks(s)]

@@ -3,31 +3,43 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from assets.checks import checks_on
 from assets.storage import key
 
 _TABLES = re.compile(r"\b((?:raw|staging|core|marts)\.[a-z_]+)\b")
 
 
 def mart_asset(table: str, sql: str) -> dg.AssetsDefinition:
-    """A contract table built by one SQL statement; its lineage is the tables the SQL reads."""
+    """A contract table built by one SQL statement; its lineage is the tables the SQL reads, and its
+    declared checks (Great Expectations suites, SQL rules) run in the same step and block what follows."""
     reads = sorted(set(_TABLES.findall(sql)) - {table})
+    checks = checks_on(table)
 
-    @dg.asset(
-        key=key(table),
-        group_name="marts",
-        kinds={"duckdb"},
-        deps=[key(t) for t in reads],
-        description=f"Public contract table `{table}`; columns documented in docs/marts.md.",
+    @dg.multi_asset(
+        name=table.replace(".", "__"),
+        specs=[
+            dg.AssetSpec(
+                key(table),
+                group_name="marts",
+                kinds={"duckdb"},
+                deps=[key(t) for t in reads],
+                description=f"Public contract table `{table}`; columns documented in docs/marts.md.",
+            )
+        ],
+        check_specs=[c.spec() for c in checks],
     )
-    def _build(warehouse: DuckDBResource) -> dg.MaterializeResult:
+    def _build(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with warehouse.get_connection() as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
             conn.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
             rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        return dg.MaterializeResult(metadata={"dagster/row_count": rows})
+            yield dg.MaterializeResult(asset_key=key(table), metadata={"dagster/row_count": rows})
+            for check in checks:
+                yield check.run(conn)
 
     return _build

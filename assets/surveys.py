@@ -7,12 +7,11 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from assets.checks import ERROR, declared_check, rule_check
 from assets.marts import mart_asset
 from assets.storage import key, read_table, write_table
 from models.ingest.documents import Documents
 from models.papi.scores import papi_index
-from models.surveys.marts import SURVEY_MARTS, SURVEY_RULES
+from models.surveys.marts import SURVEY_MARTS
 from models.surveys.rules import SurveyConfig, load_survey_config, sample_plan, survey_index
 
 
@@ -80,6 +79,3 @@ def survey_sample_planning(warehouse: DuckDBResource) -> dg.MaterializeResult:
 
 
 survey_marts = [mart_asset(table, sql) for table, sql in SURVEY_MARTS.items()]
-survey_checks = [
-    declared_check(name, table, ERROR, words, rule_check(sql)) for name, (table, sql, words) in SURVEY_RULES.items()
-]

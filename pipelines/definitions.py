@@ -7,8 +7,7 @@ import os
 import dagster as dg
 
 from assets import par, plan, publish, reports, surveys
-from assets.checks import mart_checks
-from assets.ingest import ingest_assets, ingest_checks
+from assets.ingest import ingest_assets
 from assets.resources import ChisoPaths, Warehouse
 
 _BUILT = [
@@ -50,7 +49,6 @@ def make_resources(raw_dir: str | None = None, curated_dir: str | None = None) -
 def make_definitions(raw_dir: str | None = None, curated_dir: str | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
-        asset_checks=[*ingest_checks, *mart_checks, *surveys.survey_checks],
         jobs=[recompute_job],
         schedules=[yearly_schedule],
         resources=make_resources(raw_dir, curated_dir),

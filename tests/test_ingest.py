@@ -213,12 +213,13 @@ def test_row_balance_is_computed_from_what_staging_did_not_declared():
 
 def test_two_decisions_of_one_round_and_date_with_different_scores_are_a_conflict(sample_scope):
     base = {"source_file": "appraisals.csv", "sheet": None, "year": "2024", "unit_id": "S01", "round": "thẩm định",
-            "criterion_code": "1.1", "decision_date": "20/12/2024", "agency": "Sở Nội vụ"}  # fmt: skip
+            "criterion_code": "1.1.1", "decision_date": "20/12/2024", "agency": "Sở Nội vụ"}  # fmt: skip
     rows = [{**base, "row_number": 2, "score": "1"}, {**base, "row_number": 3, "score": "0,5"},
-            {**base, "row_number": 4, "score": "1", "criterion_code": "1.2"},
-            {**base, "row_number": 5, "score": "1", "criterion_code": "1.2"}]  # fmt: skip
+            {**base, "row_number": 4, "score": "1", "criterion_code": "1.1.2"},
+            {**base, "row_number": 5, "score": "1", "criterion_code": "1.1.2"}]  # fmt: skip
     staged = APPRAISALS.parse(rows, sample_scope)
-    assert staged.rows.select("leaf_code", "source_row").rows() == [("1.2", 4), ("1.2", 5)]  # same score: no conflict
+    # Rows 4 and 5 agree (a decision recorded twice): no conflict.
+    assert staged.rows.select("leaf_code", "source_row").rows() == [("1.1.2", 4), ("1.1.2", 5)]
     q = staged.quarantine
     assert q.select("row_number", "rule").rows() == [(2, "conflicting_decisions"), (3, "conflicting_decisions")]
     expected = "appraisals.csv, dòng 2, cột Điểm: Hai quyết định cùng vòng thẩm định, cùng ngày 20/12/2024"
