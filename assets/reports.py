@@ -42,6 +42,7 @@ def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRes
             read_table(conn, "staging.quarantine"),
             read_table(conn, "quality.row_balance"),
             read_table(conn, "quality.check_results"),
+            read_table(conn, "marts.missing_submissions"),
         )
     years = sorted(par_index["year"].unique().to_list())
     provinces = sorted(par_index["province"].unique().to_list())

@@ -103,8 +103,11 @@ def _table(caption: str, header: list[str], rows: list[list[object]]) -> str:
     )
 
 
-def quality_section(quarantine: pl.DataFrame, balance: pl.DataFrame, checks: pl.DataFrame) -> tuple[str, str, str]:
-    """(anchor, menu label, HTML) for `build_dashboard(extra_sections=...)`."""
+def quality_section(
+    quarantine: pl.DataFrame, balance: pl.DataFrame, checks: pl.DataFrame, missing: pl.DataFrame
+) -> tuple[str, str, str]:
+    """(anchor, menu label, HTML) for `build_dashboard(extra_sections=...)`; `missing` is
+    marts.missing_submissions (units with no usable self-assessment, absent from the ranking)."""
     parts = ['<section class="group" id="chat-luong-du-lieu"><h2>Chất lượng dữ liệu</h2>']
     parts.append(
         '<p class="sub">Mọi dòng dữ liệu đầu vào đều được tính: dòng vào = dòng đã chuẩn hóa + dòng cách ly '
@@ -127,6 +130,17 @@ def quality_section(quarantine: pl.DataFrame, balance: pl.DataFrame, checks: pl.
             ],
         )
     )
+    if missing.height:
+        parts.append(
+            _table(
+                "Đơn vị chưa có bản tự đánh giá dùng được (không có trong bảng xếp hạng)",
+                ["Năm", "Mã đơn vị", "Tên đơn vị", "Lý do"],
+                [
+                    [r["year"], r["unit_id"], r["unit_name"], r["message"]]
+                    for r in missing.sort(["year", "province_code", "unit_id"]).iter_rows(named=True)
+                ],
+            )
+        )
     if quarantine.height:
         by_rule = (
             quarantine.group_by(["source", "rule"])

@@ -60,6 +60,9 @@ EXPECTED_PROBLEMS = {
     ("survey_results_cham_phay.csv", 3, "ambiguous_number"),
     ("survey_results_cham_phay.csv", 4, "bad_count"),
     ("statistics/2023/tk.csv", 3, "ambiguous_number"),
+    ("plan/target_choices.csv", 2, "unknown_variant"),
+    ("evidence/U2.csv", 3, "not_a_date"),
+    ("reclassifications.csv", 2, "reclassification_not_allowed"),
 }
 
 
@@ -161,6 +164,11 @@ def test_units_without_a_usable_submission_are_listed_not_dropped(curated):
         ("U6", "no_submission"),
         ("U8", "no_submission"),
     ]
+
+
+def test_missing_units_are_on_the_data_quality_page(curated):
+    page = (curated / "dashboard.html").read_text(encoding="utf-8")
+    assert "Đơn vị chưa có bản tự đánh giá dùng được" in page and "Sở Giáo dục và Đào tạo" in page
 
 
 def test_a_workbook_date_cell_is_a_date(curated):

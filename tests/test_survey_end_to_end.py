@@ -110,7 +110,7 @@ def tiny(tmp_path_factory) -> Path:
 def run_surveys_and_scores(raw: Path, curated: Path) -> dg.ExecuteInProcessResult:
     """The real assets behind the PAR index and the survey marts (not the dashboard or the plan), to stay fast."""
     marts = [dg.AssetKey(t.split(".")) for t in ("marts.par_index", "marts.score_lineage", *SURVEY_MARTS)]
-    selection = dg.AssetSelection.assets(*marts).upstream().without_checks()
+    selection = dg.AssetSelection.assets(*marts).upstream().required_multi_asset_neighbors()
     job = dg.define_asset_job("surveys_and_scores", selection=selection, executor_def=dg.in_process_executor)
     defs = dg.Definitions(assets=ALL_ASSETS, jobs=[job], resources=make_resources(str(raw), str(curated)))
     return defs.resolve_job_def("surveys_and_scores").execute_in_process(

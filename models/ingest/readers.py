@@ -247,6 +247,21 @@ def sheet_rows(workbook: openpyxl.Workbook, sheet: str) -> list[list[str | None]
         raise ValueError(type(exc).__name__) from None
 
 
+def read_sheet(path: Path, display: str, wanted: str) -> tuple[str, list[list[str | None]]] | ReadResult:
+    """The named sheet of a workbook as text rows, or the result that says why it cannot be read
+    (not a workbook, no such sheet, a damaged sheet)."""
+    with open_workbook(path, display) as (workbook, problem):
+        if workbook is None:
+            return ReadResult(display, file_sha256(path), problem=problem)
+        sheet, problem = find_sheet(workbook, wanted, display)
+        if sheet is None:
+            return ReadResult(display, file_sha256(path), problem=problem)
+        try:
+            return sheet, sheet_rows(workbook, sheet)
+        except ValueError as exc:
+            return unreadable_sheet(path, display, sheet, str(exc))
+
+
 def unreadable_sheet(path: Path, display: str, sheet: str, reason: str) -> ReadResult:
     return failed(
         path,

@@ -142,16 +142,7 @@ def raw_frames(results: list[ReadResult]) -> tuple[pl.DataFrame, pl.DataFrame]:
 def file_problems(files: pl.DataFrame) -> list[dict]:
     """One quarantine record per file that could not be read."""
     return [
-        {
-            "source_file": f["source_file"],
-            "sheet": None,
-            "row_number": None,
-            "cell": None,
-            "column_name": None,
-            "value": None,
-            "rule": f["problem_rule"],
-            "message": f["problem_message"],
-        }
+        {"source_file": f["source_file"], "rule": f["problem_rule"], "message": f["problem_message"]}
         for f in files.filter(pl.col("problem_rule").is_not_null()).iter_rows(named=True)
     ]
 

@@ -15,7 +15,8 @@ import re
 
 import polars as pl
 
-from models.text import normalize_text, parse_date
+from models.ingest.values import parse_date
+from models.text import normalize_text
 
 _REF = re.compile(
     r"^(?P<number>\d+[a-zA-Z]*)\s*/\s*(?P<symbol>[^\s;,]+)(?:\s+ngày\s+(?P<date>\d{1,2}[/-]\d{1,2}[/-]\d{4}))?",

@@ -14,12 +14,9 @@ from models.ingest.readers import (
     Header,
     ReadResult,
     file_sha256,
-    find_sheet,
     flag_hidden_values,
-    open_workbook,
+    read_sheet,
     sheet_layout,
-    sheet_rows,
-    unreadable_sheet,
 )
 from models.ingest.records import file_record
 from models.ingest.values import AmbiguousNumber, parse_number
@@ -48,16 +45,10 @@ FORM_LABELS = {
 
 def read_xlsx_form(path: Path, display: str) -> ReadResult:
     """A unit's self-assessment workbook: its labels, then one raw row per criterion row."""
-    with open_workbook(path, display) as (workbook, problem):
-        if workbook is None:
-            return ReadResult(display, file_sha256(path), problem=problem)
-        sheet, problem = find_sheet(workbook, FORM_SHEET, display)
-        if sheet is None:
-            return ReadResult(display, file_sha256(path), problem=problem)
-        try:
-            rows = sheet_rows(workbook, sheet)
-        except ValueError as exc:
-            return unreadable_sheet(path, display, sheet, str(exc))
+    read = read_sheet(path, display, FORM_SHEET)
+    if isinstance(read, ReadResult):
+        return read
+    sheet, rows = read
     start = next((i for i, cells in enumerate(rows) if cells and (cells[0] or "").casefold() == "mã tiêu chí"), None)
     if start is None:
         return ReadResult(

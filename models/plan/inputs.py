@@ -20,14 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from models.ingest import values
 from models.ingest.documents import Documents
-from models.ingest.readers import (
-    ReadResult,
-    file_sha256,
-    find_sheet,
-    open_workbook,
-    sheet_rows,
-    unreadable_sheet,
-)
+from models.ingest.readers import ReadResult, file_sha256, read_sheet
 from models.ingest.records import RowProblem, file_record, record
 from models.ingest.source import Staged, keep_latest
 from models.ingest.values import AmbiguousNumber, parse_date, parse_number, year
@@ -576,16 +569,10 @@ def read_statistics_workbook(path: Path, display: str) -> ReadResult:
     `9 tháng`, `Cả năm`). Each non-empty value cell becomes one raw row with its cell address, so
     a bad value is reported where it is. Rows without any value (headings, signatures) are not data.
     """
-    with open_workbook(path, display) as (workbook, problem):
-        if workbook is None:
-            return ReadResult(display, file_sha256(path), problem=problem)
-        sheet_name, problem = find_sheet(workbook, STATS_SHEET, display)
-        if sheet_name is None:
-            return ReadResult(display, file_sha256(path), problem=problem)
-        try:
-            rows = sheet_rows(workbook, sheet_name)
-        except ValueError as exc:
-            return unreadable_sheet(path, display, sheet_name, str(exc))
+    read = read_sheet(path, display, STATS_SHEET)
+    if isinstance(read, ReadResult):
+        return read
+    sheet_name, rows = read
     result = ReadResult(display, file_sha256(path))
     labels: dict[str, str | None] = {}
     header: dict[int, tuple[str, str]] | None = None  # column index → (field, header text)
