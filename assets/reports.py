@@ -8,6 +8,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.resources import ChisoPaths
 from assets.storage import read_table
+from models.surveys.rules import load_survey_config
 from reports.dashboard import build_dashboard, write_dashboard
 from reports.quality import quality_section
 from reports.surveys import survey_sections
@@ -41,6 +42,10 @@ def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRes
         )
     years = sorted(par_index["year"].unique().to_list())
     provinces = sorted(par_index["province"].unique().to_list())
+    # PAPI is published for real provinces: the one surveys.yaml names is set against the national field too.
+    papi = load_survey_config(paths.raw).papi
+    if papi is not None and papi.province and papi.province not in provinces:
+        provinces.append(papi.province)
     html = build_dashboard(
         par_index,
         components,

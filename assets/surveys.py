@@ -19,7 +19,14 @@ from assets.resources import ChisoPaths
 from assets.staging import raw_rows, scope_from, store_staged
 from assets.storage import read_table, replace_rows, write_table
 from models.ingest.tables import read_table_files
-from models.papi.scores import PROVINCE_HEADERS, load_papi_dimensions, papi_index, stage_papi
+from models.papi.scores import (
+    DIMENSION_SCHEMA,
+    PROVINCE_HEADERS,
+    load_papi_dimensions,
+    load_papi_provinces,
+    papi_index,
+    stage_papi,
+)
 from models.par.staging import QUARANTINE_SCHEMA
 from models.surveys.marts import SURVEY_MARTS, SURVEY_RULES
 from models.surveys.rules import (
@@ -147,41 +154,37 @@ def stg_survey_dossiers(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.Mate
 
 @dg.asset(group_name="staging", kinds={"duckdb"}, deps=["raw_papi", "stg_units"])
 def stg_papi(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """PAPI scores per province, year and sub-dimension (blank stays missing), with the dimension mapping."""
+    """PAPI scores per province, year and sub-dimension (blank stays missing), with the dimension mapping;
+    published intervals and ranks of the totals where a table carries them."""
     config = load_survey_config(paths.raw)
-    dimensions = load_papi_dimensions(config.papi.dimensions) if config.papi else None
+    dimensions = load_papi_dimensions(config.papi.dimensions) if config.papi else pl.DataFrame(schema=DIMENSION_SCHEMA)
     with warehouse.get_connection() as conn:
         rows, file_problems = raw_rows(conn, "papi")
-        if dimensions is None:
-            from models.papi.scores import DIMENSION_SCHEMA, SCORE_SCHEMA
-
-            dimensions = pl.DataFrame(schema=DIMENSION_SCHEMA)
-            stage_rows, quarantine, rows_in, staged, rejected, balanced = (
-                pl.DataFrame(schema=SCORE_SCHEMA),
-                [],
-                0,
-                0,
-                0,
-                True,
-            )
-        else:
-            stage = stage_papi(rows, dimensions, read_table(conn, "staging.provinces"))
-            stage_rows, quarantine = stage.rows, stage.quarantine
-            rows_in, staged, rejected, balanced = stage.rows_in, stage.rows_staged, stage.rows_rejected, stage.balanced
-        quarantine = _quarantine(quarantine, file_problems)
+        provinces = pl.concat(
+            [
+                read_table(conn, "staging.provinces").select("province_code", "province_name"),
+                load_papi_provinces(config.papi.provinces if config.papi else None),
+            ],
+            how="vertical",
+        )
+        stage = stage_papi(rows if config.papi else [], dimensions, provinces)
+        quarantine = _quarantine(stage.quarantine, file_problems)
         write_table(conn, "staging.papi_dimensions", dimensions)
-        write_table(conn, "staging.papi_scores", stage_rows)
+        write_table(conn, "staging.papi_scores", stage.rows)
+        write_table(conn, "staging.papi_published", stage.published)
         write_table(conn, "staging.papi_quarantine", quarantine)
-        _balance(conn, "papi", rows_in, staged, rejected, file_problems)
+        _balance(conn, "papi", stage.rows_in, stage.rows_staged, stage.rows_rejected, file_problems)
     return dg.MaterializeResult(
         metadata={
-            "rows_in": rows_in,
-            "province_years": staged,
-            "rows_rejected": rejected,
-            "scores": stage_rows.height,
-            "blank_scores": int(stage_rows["score"].is_null().sum()),
+            "rows_in": stage.rows_in,
+            "province_years": stage.rows_staged,
+            "rows_rejected": stage.rows_rejected,
+            "scores": stage.rows.height,
+            "blank_scores": int(stage.rows["score"].is_null().sum()),
+            "published_intervals": int(stage.published["ci_low"].is_not_null().sum()),
+            "missing_subdimensions": int((stage.quarantine["rule"] == "missing_subdimension").sum()),
             "quarantine_records": quarantine.height,
-            "balanced": balanced,
+            "balanced": stage.balanced,
         }
     )
 
@@ -217,7 +220,13 @@ def papi_scores(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeR
     config = load_survey_config(paths.raw)
     top_n = config.papi.top_n if config.papi else 30
     with warehouse.get_connection() as conn:
-        frame = papi_index(read_table(conn, "staging.papi_scores"), read_table(conn, "staging.papi_dimensions"), top_n)
+        frame = papi_index(
+            read_table(conn, "staging.papi_scores"),
+            read_table(conn, "staging.papi_dimensions"),
+            top_n,
+            read_table(conn, "staging.papi_published"),
+            config.papi.attribution if config.papi else None,
+        )
         write_table(conn, "core.papi_index", frame)
     return dg.MaterializeResult(metadata={"rows": frame.height, "years": sorted(frame["year"].unique().to_list())})
 

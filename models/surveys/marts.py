@@ -25,7 +25,8 @@ PAPI_INDEX = """
 SELECT
     year, province, dimension, score, rank, delta_prev_year,
     dimension_no, dimension_name, max_score, complete, n_provinces, tier, tier_label,
-    prev_year_score, top_n, top_n_cutoff, gap_to_top_n, in_top_n, series, province_code, synthetic
+    prev_year_score, top_n, top_n_cutoff, gap_to_top_n, in_top_n, series, province_code, synthetic,
+    published_rank, published_ci_low, published_ci_high, source
 FROM core.papi_index
 ORDER BY year, dimension = 'total' DESC, dimension_no, rank NULLS LAST, province
 """
@@ -74,5 +75,13 @@ SURVEY_RULES: dict[str, tuple[str, str, str]] = {
         "SELECT year, province, dimension, score, max_score FROM marts.papi_index "
         "WHERE score < 0 OR score > max_score + 1e-9",
         "a dimension within 0-10, the total within 10 × the number of dimensions",
+    ),
+    # A dimension map that does not match PAPI's structure leaves every total of a year empty
+    # (staging.quarantine says which sub-dimension is missing): fail, do not publish a year of blanks.
+    "papi_every_year_has_totals": (
+        "marts.papi_index",
+        "SELECT year, count(*) AS provinces FROM marts.papi_index WHERE dimension = 'total' "
+        "GROUP BY year HAVING count(score) = 0",
+        "every PAPI year in the tables gives at least one province a total",
     ),
 }
