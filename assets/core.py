@@ -10,6 +10,7 @@ from assets.resources import ChisoPaths
 from assets.storage import read_table, write_table
 from models.par.agency import agency_appraisal
 from models.par.band_gap import band_gap
+from models.par.bonus_penalty import fact_scores
 from models.par.frameworks import load_frameworks
 from models.par.history import result_history
 from models.par.index import compute, scoring_scope
@@ -25,6 +26,7 @@ from models.par.index import compute, scoring_scope
         "stg_appraisals",
         "stg_survey_results",
         "stg_reclassifications",
+        "stg_bonus_penalty_facts",
     ],
 )
 def par_scores(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
@@ -33,15 +35,18 @@ def par_scores(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRe
     with warehouse.get_connection() as conn:
         submissions = read_table(conn, "staging.submissions")
         units = read_table(conn, "staging.units")
+        criteria = read_table(conn, "staging.criteria")
         inputs = {
             "scope": scoring_scope(submissions, units),
-            "criteria": read_table(conn, "staging.criteria"),
+            "criteria": criteria,
             "submissions": submissions,
             "appraisals": read_table(conn, "staging.appraisals"),
             "survey": read_table(conn, "staging.survey_results"),
             "rulesets": rulesets,
             "surveyed": read_table(conn, "staging.surveyed_units"),
             "reclassifications": read_table(conn, "staging.reclassifications"),
+            # Bonus and penalty leaves computed from facts (1820/QĐ-UBND Art. 4; models/par/bonus_penalty.py).
+            "facts": fact_scores(read_table(conn, "staging.bonus_penalty_facts"), criteria),
         }
         result = compute(**inputs)
         history = result_history(**inputs, current=result.units)

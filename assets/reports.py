@@ -21,6 +21,7 @@ from reports.surveys import survey_sections
         "par_index",
         "par_component_index",
         "quarantine",
+        "bonus_penalty_facts_quarantine",
         "ruleset_tables",
         "sipas_index",
         "papi_index",

@@ -27,6 +27,7 @@ SOURCE_LABELS = {
     "missing": "bỏ trống, tính 0",
     "not_applicable": "không áp dụng",
     "not_surveyed": "không khảo sát",
+    "facts": "tính từ số liệu",
 }
 
 
@@ -271,6 +272,10 @@ def _leaf_line(leaf: dict, title: str) -> str:
     rounds = [f"tự chấm {num(leaf['self_score']) if leaf['self_score'] is not None else '(trống)'}"]
     if source == "not_applicable":
         rounds = ["tự chấm: không áp dụng (vẫn giữ điểm tối đa)"]
+    if leaf.get("facts_basis"):
+        rule = leaf.get("facts_rule") or ""
+        article = rule[rule.find("(") + 1 : rule.rfind(")")].replace("Art.", "Điều") if "(" in rule else ""
+        rounds.append(f"số liệu: {leaf['facts_basis']}" + (f" [{article}]" if article else ""))
     if leaf.get("appraised_score") is not None:
         rounds.append(f"thẩm định {num(leaf['appraised_score'])}{_why(leaf, 'appraisal')}")
     else:

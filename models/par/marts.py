@@ -37,7 +37,8 @@ SELECT
     appeal_source_file, appeal_source_row, ruleset_id,
     reclassification_score AS reclassified_score, reclassification_agency, reclassification_reason,
     reclassification_decision_no, reclassification_source_file, reclassification_source_row,
-    survey_source, survey_id
+    survey_source, survey_id,
+    facts_score, facts_rule, facts_basis, facts_source_file, facts_source_row
 FROM core.leaf_scores
 ORDER BY year, unit_id, leaf_code
 """
