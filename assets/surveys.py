@@ -40,6 +40,7 @@ from models.surveys.rules import (
     stage_respondents,
     survey_index,
 )
+from models.surveys.uncertainty import rank_uncertainty
 
 DOSSIER_KEYS = set(RESPONDENT_FIELDS["unit_id"]) | set(RESPONDENT_FIELDS["unit_name"])
 
@@ -242,6 +243,33 @@ def survey_sample_planning(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.M
         write_table(conn, "core.survey_sample_plan", frame)
     return dg.MaterializeResult(
         metadata={"rows": frame.height, "short": int(frame["sample_short"].fill_null(False).sum())}
+    )
+
+
+@dg.asset(
+    group_name="core",
+    kinds={"duckdb"},
+    deps=["par_scores", "stg_survey_respondents", "stg_survey_results", "papi_scores", "ruleset_tables"],
+)
+def unit_rank_uncertainty(warehouse: DuckDBResource) -> dg.MaterializeResult:
+    """Index interval, rank range and band stability where survey leaves come from respondents (their 95%
+    intervals), and for PAPI where a table publishes the intervals (models/surveys/uncertainty.py)."""
+    with warehouse.get_connection() as conn:
+        frame = rank_uncertainty(
+            read_table(conn, "core.unit_scores"),
+            read_table(conn, "core.leaf_scores"),
+            read_table(conn, "staging.survey_leaf_shares"),
+            read_table(conn, "staging.ruleset_bands"),
+            read_table(conn, "core.papi_index"),
+        )
+        write_table(conn, "core.rank_uncertainty", frame)
+    uncertain = frame.filter(pl.col("rank_best") != pl.col("rank_worst"))
+    return dg.MaterializeResult(
+        metadata={
+            "rows": frame.height,
+            "rank_not_certain": uncertain.height,
+            "band_not_stable": int((~frame["band_stable"]).sum()),
+        }
     )
 
 

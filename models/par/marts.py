@@ -96,6 +96,16 @@ CONTRACT_COLUMNS = {
         "leaf_code",
         "add_points",
     ],
+    # Built by assets/surveys.py (models/surveys/marts.py RANK_UNCERTAINTY), listed here with the contracts.
+    "marts.rank_uncertainty": [
+        "year",
+        "unit_id",
+        "index_low",
+        "index_high",
+        "rank_best",
+        "rank_worst",
+        "band_stable",
+    ],
     "marts.agency_appraisal": [
         "year",
         "agency",
