@@ -53,15 +53,22 @@ def raw_bonus_penalty_facts(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.
     return store_raw(warehouse, FACTS, read_table_files(paths.raw, "bonus_penalty/*", FACT_KEYS))
 
 
-@dg.asset(
-    group_name="staging",
-    kinds={"duckdb"},
-    deps=["raw_bonus_penalty_facts", "stg_units", "frameworks"],
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            f"stg_{FACTS}",
+            group_name="staging",
+            kinds={"duckdb"},
+            deps=["raw_bonus_penalty_facts", "stg_units", "frameworks"],
+            description="The facts of 1820/QĐ-UBND Art. 4, checked (whole numbers ≥ 0, known units, one row per "
+            "unit-year); the row balance (rows in = staged + quarantined) is checked here.",
+        )
+    ],
     check_specs=[dg.AssetCheckSpec(f"{FACTS}_rows_balance", asset=f"stg_{FACTS}", blocking=True)],
+    can_subset=True,  # a job may select the asset without its check (the tests' `without_checks()`)
 )
-def stg_bonus_penalty_facts(paths: ChisoPaths, warehouse: DuckDBResource):
-    """The facts, checked (whole numbers ≥ 0, known units, one row per unit-year); the row balance is
-    checked here (rows in = staged + quarantined)."""
+def stg_bonus_penalty_facts(context, paths: ChisoPaths, warehouse: DuckDBResource):
+    """Facts rows → staging.bonus_penalty_facts; rejected rows → staging.bonus_penalty_facts_quarantine."""
     with warehouse.get_connection() as conn:
         rows, problems = raw_rows(conn, FACTS)
         staged = stage_bonus_penalty_facts(rows, scope_from(conn, paths))
@@ -87,8 +94,11 @@ def stg_bonus_penalty_facts(paths: ChisoPaths, warehouse: DuckDBResource):
             check["check_name"],
             pl.DataFrame([check], schema=RESULT_SCHEMA),
         )
-    yield dg.MaterializeResult(metadata=result.metadata)
+    yield dg.MaterializeResult(asset_key=f"stg_{FACTS}", metadata=result.metadata)
+    if not context.selected_asset_check_keys:
+        return
     yield dg.AssetCheckResult(
+        asset_key=f"stg_{FACTS}",
         check_name=f"{FACTS}_rows_balance",
         passed=gap == 0,
         severity=dg.AssetCheckSeverity.ERROR,
