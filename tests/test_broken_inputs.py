@@ -39,6 +39,8 @@ EXPECTED_PROBLEMS = {
     ("appraisals.csv", 4, "not_a_date"),
     ("appraisals.csv", 6, "extra_columns"),  # "Thiếu, chưa đủ" unquoted: one cell too many
     ("survey_results.csv", 3, "pct_out_of_range"),
+    ("bonus_penalty/diem_thuong_tru.csv", 2, "no_fact_rule"),  # the mini framework computes nothing from facts
+    ("bonus_penalty/diem_thuong_tru.csv", 3, "bad_count"),
 }
 
 
