@@ -403,6 +403,7 @@ def stage_papi(raw_rows: list[dict], dimensions: pl.DataFrame, provinces: pl.Dat
     reported: set[tuple] = set()
     seen: dict[tuple, dict] = {}
     files: dict[tuple[str, int], dict] = {}
+    lookups: dict[int, dict[str, dict]] = {}
     for raw in raw_rows:
         try:
             province, code = _province(raw, by_code, by_name)
@@ -424,8 +425,10 @@ def stage_papi(raw_rows: list[dict], dimensions: pl.DataFrame, provinces: pl.Dat
             )
             continue
         seen[(year, key)] = raw
-        mapping = dimensions_for(dimensions, year).explode("headers", empty_as_null=True)
-        lookup = {r["headers"]: r for r in mapping.iter_rows(named=True)}
+        if year not in lookups:  # one mapping per year, not per row
+            mapping = dimensions_for(dimensions, year).explode("headers", empty_as_null=True)
+            lookups[year] = {r["headers"]: r for r in mapping.iter_rows(named=True)}
+        lookup = lookups[year]
         synthetic = (_meta(raw, "synthetic") or "").casefold() in {"có", "yes", "true", "1", "x"}
         extra = _published(raw, year, key, province, code, bad)
         if extra is not None:
