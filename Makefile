@@ -22,7 +22,7 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 bootstrap: $(BIN)/.installed
 	@mkdir -p $(DAGSTER_HOME) && cp -n pipelines/dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
 
-## Materialise every asset on the bundled (synthetic) sample data.
+## Materialise every asset on the bundled sample data (synthetic, except the real PAPI tables).
 run: bootstrap
 	$(BIN)/chiso run
 

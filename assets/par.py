@@ -13,6 +13,7 @@ from assets.storage import key, read_table, write_table
 from models.ingest.documents import Documents
 from models.par.agency import agency_appraisal
 from models.par.band_gap import band_gap
+from models.par.bonus_penalty import fact_scores
 from models.par.coverage import missing_submissions
 from models.par.evidence import evidence_flags as find_flags
 from models.par.frameworks import load_rulesets
@@ -37,6 +38,7 @@ SCORING_INPUTS = (
     "staging.survey_results",
     "staging.surveyed_units",
     "staging.reclassifications",
+    "staging.bonus_penalty_facts",
 )
 
 
@@ -52,15 +54,18 @@ def par_scores(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
         rulesets = load_rulesets(Documents.from_frame(read_table(conn, "staging.rule_files")))
         submissions = read_table(conn, "staging.submissions")
         units = read_table(conn, "staging.units")
+        criteria = read_table(conn, "staging.criteria")
         inputs = {
             "scope": scoring_scope(submissions, units),
-            "criteria": read_table(conn, "staging.criteria"),
+            "criteria": criteria,
             "submissions": submissions,
             "appraisals": read_table(conn, "staging.appraisals"),
             "survey": read_table(conn, "staging.survey_results"),
             "rulesets": rulesets,
             "surveyed": read_table(conn, "staging.surveyed_units"),
             "reclassifications": read_table(conn, "staging.reclassifications"),
+            # Bonus and penalty leaves computed from facts (1820/QĐ-UBND Art. 4; models/par/bonus_penalty.py).
+            "facts": fact_scores(read_table(conn, "staging.bonus_penalty_facts"), criteria),
         }
         result = compute(**inputs)
         history = result_history(**inputs, current=result.units)

@@ -8,6 +8,8 @@ from dagster_duckdb import DuckDBResource
 
 from assets.resources import ChisoPaths
 from assets.storage import key, read_table
+from models.ingest.documents import Documents
+from models.surveys.rules import load_survey_config
 from reports.dashboard import build_dashboard, write_dashboard
 from reports.quality import quality_section
 from reports.surveys import survey_sections
@@ -24,6 +26,7 @@ from reports.surveys import survey_sections
             "marts.missing_submissions",
             "staging.quarantine",
             "staging.ruleset_bands",
+            "staging.rule_files",
             "marts.sipas_index",
             "marts.papi_index",
             "marts.survey_sample_plan",
@@ -44,8 +47,12 @@ def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRes
             read_table(conn, "quality.check_results"),
             read_table(conn, "marts.missing_submissions"),
         )
+        papi = load_survey_config(Documents.from_frame(read_table(conn, "staging.rule_files"))).papi
     years = sorted(par_index["year"].unique().to_list())
     provinces = sorted(par_index["province"].unique().to_list())
+    # PAPI is published for real provinces: the one surveys.yaml names is set against the national field too.
+    if papi is not None and papi.province and papi.province not in provinces:
+        provinces.append(papi.province)
     html = build_dashboard(
         par_index,
         components,

@@ -13,6 +13,7 @@ from models.ingest.documents import Documents
 from models.papi.scores import papi_index
 from models.surveys.marts import SURVEY_MARTS
 from models.surveys.rules import SurveyConfig, load_survey_config, sample_plan, survey_index
+from models.surveys.uncertainty import rank_uncertainty
 
 
 def _config(conn) -> SurveyConfig:
@@ -45,16 +46,20 @@ def survey_scores(warehouse: DuckDBResource) -> dg.MaterializeResult:
     key=key("core.papi_index"),
     group_name="core",
     kinds={"duckdb"},
-    deps=[key("staging.papi_scores"), key("staging.papi_dimensions"), key("staging.rule_files")],
+    deps=[key(t) for t in ("staging.papi_scores", "staging.papi_dimensions", "staging.papi_published")]
+    + [key("staging.rule_files")],
 )
 def papi_scores(warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """PAPI dimensions and totals per province and year, with rank, tier, change and distance to the top N."""
+    """PAPI dimensions and totals per province and year, with rank, tier, change and distance to the top N,
+    and PAPI's own rank and 95% interval where the tables publish them."""
     with warehouse.get_connection() as conn:
         config = _config(conn)
         frame = papi_index(
             read_table(conn, "staging.papi_scores"),
             read_table(conn, "staging.papi_dimensions"),
             config.papi.top_n if config.papi else 30,
+            read_table(conn, "staging.papi_published"),
+            config.papi.attribution if config.papi else None,
         )
         write_table(conn, "core.papi_index", frame)
     return dg.MaterializeResult(metadata={"dagster/row_count": frame.height})
@@ -75,6 +80,34 @@ def survey_sample_planning(warehouse: DuckDBResource) -> dg.MaterializeResult:
         write_table(conn, "core.survey_sample_plan", frame)
     return dg.MaterializeResult(
         metadata={"dagster/row_count": frame.height, "short": int(frame["sample_short"].fill_null(False).sum())}
+    )
+
+
+@dg.asset(
+    key=key("core.rank_uncertainty"),
+    group_name="core",
+    kinds={"duckdb"},
+    deps=[key(t) for t in ("core.unit_scores", "core.leaf_scores", "staging.survey_leaf_shares")]
+    + [key("staging.ruleset_bands"), key("core.papi_index")],
+)
+def unit_rank_uncertainty(warehouse: DuckDBResource) -> dg.MaterializeResult:
+    """Index interval, rank range and band stability where survey leaves come from respondents (their 95%
+    intervals), and for PAPI where a table publishes the intervals (models/surveys/uncertainty.py)."""
+    with warehouse.get_connection() as conn:
+        frame = rank_uncertainty(
+            read_table(conn, "core.unit_scores"),
+            read_table(conn, "core.leaf_scores"),
+            read_table(conn, "staging.survey_leaf_shares"),
+            read_table(conn, "staging.ruleset_bands"),
+            read_table(conn, "core.papi_index"),
+        )
+        write_table(conn, "core.rank_uncertainty", frame)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": frame.height,
+            "rank_not_certain": frame.filter(pl.col("rank_best") != pl.col("rank_worst")).height,
+            "band_not_stable": int((~frame["band_stable"]).sum()),
+        }
     )
 
 

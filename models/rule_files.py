@@ -13,7 +13,7 @@ import polars as pl
 
 from models.ingest.documents import Documents
 from models.ingest.source import Inputs, Staged
-from models.papi.scores import DIMENSION_SCHEMA, load_papi_dimensions
+from models.papi.scores import DIMENSION_SCHEMA, load_papi_dimensions, load_papi_provinces
 from models.par.frameworks import Ruleset, appraisal_bodies_frame, bands_frame, load_frameworks, rulesets_frame
 from models.plan.inputs import Plan, load_plans, plans_frame
 from models.surveys.rules import SurveyConfig, load_questionnaires, load_survey_config
@@ -26,6 +26,7 @@ RULE_TABLES = (
     "staging.appraisal_bodies",
     "staging.survey_questions",
     "staging.papi_dimensions",
+    "staging.papi_provinces",
     "staging.plans",
     "staging.plan_default_variants",
 )
@@ -57,6 +58,7 @@ def stage_rule_files(raw_rows: list[dict], inputs: Inputs) -> Staged:
     dimensions = (
         load_papi_dimensions(docs, config.papi.dimensions) if config.papi else pl.DataFrame(schema=DIMENSION_SCHEMA)
     )
+    papi_names = load_papi_provinces(docs, config.papi.provinces if config.papi else None)
     found_plans, plan_problems = load_plans(docs)
     plan_table, defaults = plans_frame(found_plans)
     texts = pl.DataFrame(
@@ -74,6 +76,7 @@ def stage_rule_files(raw_rows: list[dict], inputs: Inputs) -> Staged:
                 appraisal_bodies_frame(found_rulesets),
                 questions,
                 dimensions,
+                papi_names,
                 plan_table,
                 defaults,
             ),

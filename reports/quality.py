@@ -78,6 +78,12 @@ RULE_LABELS = {
     "band_with_criterion": "Dòng sửa điểm có ghi xếp loại",
     "nothing_to_reclassify": "Không có nội dung xếp loại lại",
     "unknown_band": "Xếp loại không thuộc quy định",
+    "missing_subdimension": "Thiếu chỉ số thành phần PAPI của năm",
+    "unknown_column": "Cột không có trong bảng ánh xạ",
+    "bad_interval": "Khoảng tin cậy không hợp lệ",
+    "duplicate": "Dòng trùng (đã có dòng trước)",
+    "inconsistent_counts": "Số liệu mâu thuẫn nhau",
+    "no_fact_rule": "Bộ chỉ số không tính điểm từ số liệu này",
 }
 CHECK_KINDS = {
     "_schema": "Lược đồ, kiểu dữ liệu (pandera)",

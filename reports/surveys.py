@@ -299,6 +299,9 @@ def _papi_section(papi: pl.DataFrame, province: str | None, key: str) -> SurveyS
     ]
     if bool(papi["synthetic"].fill_null(False).any()):
         parts.append(f'<p class="note"><b>{esc(PAPI_SYNTHETIC_NOTE)}</b></p>')
+    sources = papi["source"].drop_nulls().unique().sort().to_list() if "source" in papi.columns else []
+    if sources:
+        parts.append(f'<p class="note">Nguồn số liệu: {esc("; ".join(sources))}.</p>')
     gap = total["gap_to_top_n"]
     status = (
         f"trong nhóm {total['top_n']} tỉnh đứng đầu"

@@ -63,6 +63,8 @@ EXPECTED_PROBLEMS = {
     ("plan/target_choices.csv", 2, "unknown_variant"),
     ("evidence/U2.csv", 3, "not_a_date"),
     ("reclassifications.csv", 2, "reclassification_not_allowed"),
+    ("bonus_penalty/diem_thuong_tru.csv", 2, "no_fact_rule"),  # the mini framework computes nothing from facts
+    ("bonus_penalty/diem_thuong_tru.csv", 3, "bad_count"),
 }
 
 

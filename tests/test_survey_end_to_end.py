@@ -222,17 +222,29 @@ def test_sample_survey_leaves_come_from_respondents_and_the_tie_holds(sample):
     assert tie["index_pct"].to_list() == pytest.approx([90.046, 90.046])
 
 
-def test_sample_papi(sample):
+def test_sample_papi_is_the_real_one(sample):
+    """The bundled PAPI is PAPI's own (data/raw/surveys/papi_source/README.md): 63 provinces, 2011-2024, a
+    total for every province-year it published and none for the others. Values against PAPI's reports:
+    tests/test_papi_real.py (models only)."""
     total = query(sample, "SELECT * FROM marts.papi_index WHERE dimension = 'total'")
-    mau = {r["year"]: r for r in total.filter(pl.col("province_code") == "MAU").iter_rows(named=True)}
-    assert {y: r["rank"] for y, r in mau.items()} == {2016: 41, 2017: 38, 2018: 36, 2022: 33, 2023: 28}
-    assert mau[2023]["in_top_n"] and mau[2023]["gap_to_top_n"] < 0 < mau[2022]["gap_to_top_n"]
-    assert (mau[2017]["max_score"], mau[2018]["max_score"]) == (60, 80)
-    assert mau[2018]["delta_prev_year"] is None and mau[2017]["delta_prev_year"] is not None
-    t17 = total.filter((pl.col("year") == 2017) & (pl.col("province_code") == "T17")).row(0, named=True)
-    assert (t17["score"], t17["rank"]) == (None, None)  # a blank sub-dimension: missing, not 0
-    assert total.filter(pl.col("year") == 2023)["n_provinces"][0] == 62  # T55 absent
-    assert total["synthetic"].all()
+    assert total["year"].unique().sort().to_list() == list(range(2011, 2025))
+    assert total["province_code"].n_unique() == 63 and not total["synthetic"].any()
+    unpublished = {
+        (r["year"], r["province_code"]) for r in total.filter(pl.col("score").is_null()).iter_rows(named=True)
+    }
+    # papi_source/README.md: "Province-years not published in this copy".
+    assert unpublished == {
+        (2014, "P15"), (2014, "P56"), (2018, "P14"), (2018, "P56"), (2021, "P14"), (2021, "P15"),
+        (2021, "P18"), (2022, "P15"), (2022, "P18"), (2023, "P14"), (2023, "P47"), (2024, "P17"), (2024, "P52"),
+    }  # fmt: skip
+    assert total.height == 63 * 14
+    vl = {r["year"]: r for r in total.filter(pl.col("province") == "Vĩnh Long").iter_rows(named=True)}
+    assert (vl[2017]["max_score"], vl[2018]["max_score"]) == (60, 80)
+    assert vl[2018]["delta_prev_year"] is None and vl[2019]["delta_prev_year"] is not None
+    assert "hnks-gh/ml-mcdm" in vl[2024]["source"] and "UNDP" in vl[2024]["source"]
+    checks = dict(query(sample, "SELECT check_name, passed FROM quality.check_results").rows())
+    assert checks["papi_every_year_has_totals"] is True
+    assert query(sample, "SELECT count(*) FROM staging.quarantine WHERE source = 'papi'").item() == 0
 
 
 def test_sample_plan_and_dashboard_sections(sample):
@@ -245,8 +257,16 @@ def test_sample_plan_and_dashboard_sections(sample):
         plan,
         province="Tỉnh Mẫu (dữ liệu tổng hợp)",
     )
-    assert [s.anchor for s in sections] == ["sipas-tinh-mau-du-lieu-tong-hop", "papi-tinh-mau-du-lieu-tong-hop"]
-    assert PAPI_SYNTHETIC_NOTE in sections[1].html and "khoảng tin cậy 95%" in sections[0].html
+    assert [s.anchor for s in sections] == ["sipas-tinh-mau-du-lieu-tong-hop"]  # PAPI has no made-up province
+    assert "khoảng tin cậy 95%" in sections[0].html
+    (papi,) = survey_sections(
+        query(sample, "SELECT * FROM marts.sipas_index"),
+        query(sample, "SELECT * FROM marts.papi_index"),
+        plan,
+        province="Vĩnh Long",
+    )
+    assert PAPI_SYNTHETIC_NOTE not in papi.html and "hnks-gh/ml-mcdm" in papi.html and "Năm 2024" in papi.html
+    assert 'id="papi-vinh-long"' in (sample / "dashboard.html").read_text(encoding="utf-8")
 
 
 def test_committed_survey_sample_is_what_its_generator_writes(tmp_path):
@@ -257,11 +277,13 @@ def test_committed_survey_sample_is_what_its_generator_writes(tmp_path):
         capture_output=True,
     )
     fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    rules = {Path("surveys.yaml"), Path("papi_dimensions.csv")}
+    rules = {Path("surveys.yaml"), Path("papi_dimensions.csv"), Path("papi_provinces.csv")}
     committed = sorted(
         p.relative_to(SAMPLE / "surveys")
         for p in (SAMPLE / "surveys").rglob("*")
-        if p.is_file() and p.relative_to(SAMPLE / "surveys") not in rules and p.parent.name != "questionnaires"
+        if p.is_file()
+        and p.relative_to(SAMPLE / "surveys") not in rules
+        and not {"questionnaires", "papi", "papi_source"} & set(p.relative_to(SAMPLE / "surveys").parts)
     )
     assert fresh == committed
     stale = [str(p) for p in fresh if (tmp_path / p).read_bytes() != (SAMPLE / "surveys" / p).read_bytes()]

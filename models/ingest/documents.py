@@ -21,6 +21,7 @@ RULE_FILE_PATTERNS = (
     "surveys/surveys.yaml",
     "surveys/questionnaires/*",
     "surveys/papi_dimensions*.csv",
+    "surveys/papi_provinces*.csv",
     "plan/*/plan.yaml",
 )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import polars as pl
+
 from expectations import schemas
 from models.ingest.documents import Documents
 from models.ingest.readers import Header, table_reader
@@ -16,8 +18,16 @@ def _papi_files(docs: Documents) -> list[tuple[str, dict]]:
 
 
 def _papi(raw_rows: list[dict], inputs: Inputs) -> Staged:
-    stage = stage_papi(raw_rows, inputs["staging.papi_dimensions"], inputs["staging.provinces"])
-    return Staged(stage.rows, stage.quarantine)
+    """Scores per province, year and sub-dimension; the published intervals and ranks beside them.
+    Provinces are named by the register or, for tables that write codes (`P30`), papi_provinces.csv."""
+    names = pl.concat(
+        [
+            inputs["staging.provinces"].select("province_code", "province_name"),
+            inputs["staging.papi_provinces"].select("province_code", "province_name"),
+        ]
+    )
+    stage = stage_papi(raw_rows, inputs["staging.papi_dimensions"], names)
+    return Staged(stage.rows, stage.quarantine, extra={"staging.papi_published": stage.published})
 
 
 PAPI_SCORES = Source(
@@ -30,7 +40,8 @@ PAPI_SCORES = Source(
     read=table_reader(Header(required=(PROVINCE_HEADERS,), open=True, markers=PROVINCE_HEADERS)),
     parse=_papi,
     schema=schemas.StagedPapi,
-    needs=("staging.papi_dimensions", "staging.provinces"),
+    needs=("staging.papi_dimensions", "staging.papi_provinces", "staging.provinces"),
+    writes=("staging.papi_published",),
 )
 
 SOURCES = (PAPI_SCORES,)

@@ -15,6 +15,7 @@ import yaml
 
 from models.ingest.documents import Documents
 from models.ingest.values import parse_number
+from models.par.fact_rules import FactRuleError, parse_rule
 from models.text import normalize_text
 
 METHODS = ("appraised", "survey", "bonus", "penalty")
@@ -42,6 +43,9 @@ CRITERIA_SCHEMA = {
     "tiebreak": pl.Boolean,
     "is_leaf": pl.Boolean,
     "source": pl.String,
+    # Bonus and penalty leaves only, optional: the rule that computes the leaf from facts
+    # (models/par/fact_rules.py; bonus_penalty/*.csv, docs/inputs.md), e.g. `late_without_apology_pct > 30`.
+    "computed_from": pl.String,
 }
 
 
@@ -200,6 +204,15 @@ def _criterion_row(ruleset: Ruleset, group: str, path: PurePosixPath, line_no: i
         ) from None
     if method is not None and (max_points is None or max_points < 0):
         raise FrameworkError(f"{path}, dòng {line_no}, cột max_points: tiêu chí lá cần điểm tối đa ≥ 0")
+    computed_from = normalize_text(rec.get("computed_from"))
+    try:
+        rule = parse_rule(computed_from)
+    except FactRuleError as exc:
+        raise FrameworkError(f"{path}, dòng {line_no}, cột computed_from: {exc}") from None
+    if rule is not None and method not in ("bonus", "penalty"):
+        raise FrameworkError(
+            f"{path}, dòng {line_no}, cột computed_from: chỉ tiêu chí điểm thưởng hoặc điểm trừ được tính từ số liệu"
+        )
     parts = code.split(".")
     return {
         "ruleset_id": ruleset.ruleset_id,
@@ -215,6 +228,7 @@ def _criterion_row(ruleset: Ruleset, group: str, path: PurePosixPath, line_no: i
         "tiebreak": (normalize_text(rec.get("tiebreak")) or "").casefold() in {"có", "x", "yes", "1"},
         "is_leaf": method is not None,
         "source": normalize_text(rec.get("source")),
+        "computed_from": computed_from,
     }
 
 

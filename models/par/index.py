@@ -41,13 +41,15 @@ def compute(
     rulesets: list[Ruleset],
     surveyed: pl.DataFrame | None = None,
     reclassifications: pl.DataFrame | None = None,
+    facts: pl.DataFrame | None = None,
 ) -> ParIndex:
     """`reclassifications`: decisions voiding a result found flawed (1820/QĐ-UBND Art. 7,
-    models/par/reclassification.py); their corrected scores are the last round of a leaf."""
+    models/par/reclassification.py); their corrected scores are the last round of a leaf.
+    `facts`: bonus and penalty leaves computed from facts (models/par/bonus_penalty.fact_scores)."""
     ruleset_of = {r.ruleset_id: r for r in rulesets}
     if reclassifications is not None and not reclassifications.is_empty():
         appraisals = pl.concat([appraisals, as_adjustments(reclassifications)], how="diagonal_relaxed")
-    lineage = leaf_lineage(scope, criteria, submissions, appraisals, survey, surveyed)
+    lineage = leaf_lineage(scope, criteria, submissions, appraisals, survey, surveyed, facts)
     lineage = keep_full_max(lineage, [r.ruleset_id for r in rulesets if r.index_max == "scale"])
     components = component_index(lineage, criteria)
     scales = pl.DataFrame(

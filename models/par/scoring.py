@@ -46,6 +46,7 @@ def leaf_lineage(
     adjustments: pl.DataFrame,
     survey: pl.DataFrame,
     surveyed: pl.DataFrame | None = None,
+    facts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per unit, year and leaf of the unit's framework, with every round's score.
 
@@ -58,6 +59,10 @@ def leaf_lineage(
     survey communes); `surveyed` lists the units the survey file names (year, unit_id), even
     where their rows were quarantined, so a broken survey row scores 0 (`missing`) instead of
     quietly scaling the unit up. Leaves a unit marks not applicable leave its max (1708/QĐ-UBND Art. 3.3).
+    `facts` (models/par/bonus_penalty.fact_scores): bonus and penalty leaves computed from facts
+    (1820/QĐ-UBND Art. 4); the computed score replaces the self-assessed one, and an appraisal, appeal
+    or re-classification decision still overrides it: final = reclassification → appeal → appraisal →
+    facts → self.
     """
     leaves = criteria.filter(pl.col("is_leaf")).select(
         "ruleset_id",
@@ -95,12 +100,13 @@ def leaf_lineage(
             how="left",
         )
         .join(surveyed_units.with_columns(pl.lit(True).alias("_surveyed")), on=["year", "unit_id"], how="left")
+        .join(_facts(facts), on=LINEAGE_KEYS, how="left")
     )
     is_survey = pl.col("method") == "survey"
     applicable = (
         pl.when(is_survey)
         .then(pl.col("_surveyed").is_not_null())
-        .when(pl.col("reclassification_score").is_not_null())
+        .when(pl.col("reclassification_score").is_not_null() | pl.col("facts_score").is_not_null())
         .then(True)
         .otherwise(~pl.col("not_applicable").fill_null(False))
     )
@@ -110,7 +116,11 @@ def leaf_lineage(
         .then(None)
         .when(is_survey)
         .then(survey_points.fill_null(0.0))
-        .otherwise(pl.coalesce("reclassification_score", "appeal_score", "appraisal_score", "self_score", pl.lit(0.0)))
+        .otherwise(
+            pl.coalesce(
+                "reclassification_score", "appeal_score", "appraisal_score", "facts_score", "self_score", pl.lit(0.0)
+            )
+        )
     )
     source = (
         pl.when(~pl.col("applicable") & is_survey)
@@ -125,6 +135,8 @@ def leaf_lineage(
         .then(pl.lit("appeal"))
         .when(pl.col("appraisal_score").is_not_null())
         .then(pl.lit("appraisal"))
+        .when(pl.col("facts_score").is_not_null())
+        .then(pl.lit("facts"))
         .when(pl.col("self_score").is_not_null())
         .then(pl.lit("self"))
         .otherwise(pl.lit("missing"))
@@ -135,6 +147,22 @@ def leaf_lineage(
         .drop("_surveyed")
         .sort(["year", "unit_id", "leaf_code"])
     )
+
+
+FACT_COLUMNS = {
+    "facts_score": pl.Float64,
+    "facts_rule": pl.String,
+    "facts_basis": pl.String,
+    "facts_source_file": pl.String,
+    "facts_source_row": pl.Int64,
+}
+
+
+def _facts(facts: pl.DataFrame | None) -> pl.DataFrame:
+    schema = {"year": pl.Int32, "unit_id": pl.String, "leaf_code": pl.String, **FACT_COLUMNS}
+    if facts is None:
+        return pl.DataFrame(schema=schema)
+    return facts.select(list(schema)).cast(schema)
 
 
 def unit_totals(lineage: pl.DataFrame, scale: float = 100.0) -> pl.DataFrame:

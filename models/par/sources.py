@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 from expectations import schemas
 from models.ingest.readers import Header, table_reader
 from models.ingest.source import Inputs, Source, Staged
+from models.par.bonus_penalty import FIELDS, stage_bonus_penalty_facts
 from models.par.forms import read_xlsx_form
 from models.par.reclassification import stage_reclassifications
 from models.par.staging import (
@@ -171,4 +172,26 @@ RECLASSIFICATIONS = Source(
     needs=SCOPE_NEEDS,
 )
 
-SOURCES = (PROVINCES, UNITS, SUBMISSIONS, APPRAISALS, SURVEY_RESULTS, EVIDENCE, RECLASSIFICATIONS)
+FACT_UNIT = (*FIELDS["unit_id"], *FIELDS["unit_name"])
+BONUS_PENALTY_FACTS = Source(
+    name="bonus_penalty_facts",
+    label="Số liệu điểm thưởng, điểm trừ (1820/QĐ-UBND Điều 4)",
+    domain="par",
+    description="bonus_penalty/*.csv|.xlsx (optional): per unit and year, the facts behind the bonus and penalty "
+    "items of 1820/QĐ-UBND Art. 4 (late dossiers and apology letters, PAR news items, simplification plans)",
+    patterns=("bonus_penalty/*",),
+    read=table_reader(Header(required=(FACT_UNIT,), open=True, markers=FACT_UNIT)),
+    parse=lambda rows, inputs: stage_bonus_penalty_facts(rows, scope(inputs)),
+    needs=SCOPE_NEEDS,
+)
+
+SOURCES = (
+    PROVINCES,
+    UNITS,
+    SUBMISSIONS,
+    APPRAISALS,
+    SURVEY_RESULTS,
+    EVIDENCE,
+    RECLASSIFICATIONS,
+    BONUS_PENALTY_FACTS,
+)

@@ -118,6 +118,9 @@ class PapiSpec:
     files: str
     dimensions: PurePosixPath
     top_n: int
+    provinces: PurePosixPath | None = None  # province code → name list for tables that write codes (`P30`)
+    attribution: str | None = None  # who published the tables; shown wherever PAPI is shown
+    province: str | None = None  # the province the dashboard sets against the national field
 
 
 @dataclass(frozen=True)
@@ -191,8 +194,15 @@ def load_survey_config(docs: Documents) -> SurveyConfig:
     if doc.get("papi"):
         p = doc["papi"]
         papi = PapiSpec(
-            files=str(p.get("files", "papi/*")), dimensions=root / p["dimensions"], top_n=int(p.get("top_n", 30))
+            files=str(p.get("files", "papi/*")),
+            dimensions=root / p["dimensions"],
+            top_n=int(p.get("top_n", 30)),
+            provinces=root / p["provinces"] if p.get("provinces") else None,
+            attribution=normalize_text(p.get("attribution")),
+            province=normalize_text(p.get("province")),
         )
+        if papi.provinces is not None and not docs.exists(papi.provinces):
+            raise _fail(path, f"papi: không có tệp danh mục tỉnh {papi.provinces}")
     return SurveyConfig(
         root=root,
         surveys=tuple(specs),
