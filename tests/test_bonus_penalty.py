@@ -177,7 +177,10 @@ def test_bad_fact_rows_are_quarantined_with_a_reason(scope):
     }
     assert staged.rows["unit_id"].to_list() == ["S2"] and staged.rows["par_news_items"].to_list() == [10]
     messages = dict(staged.quarantine.select("row_number", "message").iter_rows())
-    assert messages[2] == "Số tin bài về CCHC đã đăng '-1' phải là số nguyên không âm"
+    assert messages[2] == (
+        "bonus_penalty/qt.csv, dòng 2, cột Số tin bài về CCHC đã đăng: "
+        "Số tin bài về CCHC đã đăng '-1' phải là số nguyên không âm"
+    )
     assert "dòng 5" in messages[6]
 
 

@@ -98,3 +98,11 @@ def test_dagster_dev_serves_the_assets(tmp_path):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_layers_import_only_downwards():
+    """models/ knows no Dagster; assets/ never imports pipelines/ (docs/architecture.md)."""
+    for path in (ROOT / "models").rglob("*.py"):
+        assert "import dagster" not in path.read_text(encoding="utf-8"), path
+    for path in (ROOT / "assets").rglob("*.py"):
+        assert "from pipelines" not in path.read_text(encoding="utf-8"), path
