@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from models.par.frameworks import SCORED_METHODS
@@ -32,16 +33,25 @@ FRAMEWORK = ["ruleset_id", "unit_group"]
 class CompiledCriteria:
     """The criteria trees, numbered once per compute (not per row).
 
-    codes: every criterion code in text order with its `code_id`; leaves: one row per framework
-    leaf with `fw` (framework id) and `code_id`, in (fw, code) order; ancestors: for each scored
-    leaf, itself and every ancestor node that has a max (1708/QĐ-UBND Art. 4.3.c), with the node's
-    level and title.
+    codes: every criterion code in text order (a code's `code_id` is its place here);
+    frameworks: (ruleset_id, unit_group) → `fw`; leaves: one row per framework leaf with `fw` and
+    `code_id`, in (fw, code) order; nodes: per framework, the leaves and nodes that get a component
+    index (scored leaves, and nodes with a max: 1708/QĐ-UBND Art. 4.3.c), in code order, starting at
+    `node_start[fw]`, `node_count[fw]` of them; the ancestor map: a scored leaf (`leaf_slot[fw, code_id]`)
+    adds to the nodes `ancestor_node[ancestor_start[slot]:ancestor_end[slot]]` (places within its
+    framework's nodes): itself and every ancestor that has a max.
     """
 
     codes: pl.Series
     frameworks: pl.DataFrame
     leaves: pl.DataFrame
-    ancestors: pl.DataFrame
+    nodes: pl.DataFrame
+    node_start: np.ndarray
+    node_count: np.ndarray
+    leaf_slot: np.ndarray
+    ancestor_start: np.ndarray
+    ancestor_end: np.ndarray
+    ancestor_node: np.ndarray
 
 
 def compile_criteria(criteria: pl.DataFrame) -> CompiledCriteria:
@@ -67,34 +77,54 @@ def compile_criteria(criteria: pl.DataFrame) -> CompiledCriteria:
             "appraising_agency",
         )
     )
-    nodes = criteria.filter(
-        (pl.col("is_leaf") & pl.col("method").is_in(SCORED_METHODS))
-        | (~pl.col("is_leaf") & pl.col("max_points").is_not_null())
-    ).select(*FRAMEWORK, pl.col("code").alias("node_code"), pl.col("level").alias("node_level"), "title")
-    # Every scored leaf contributes to itself and to each of its ancestors: the prefixes of its code.
-    parts = pl.col("leaf_code").str.split(".")
-    depth = int(criteria["level"].max() or 1)
-    ancestors = (
-        leaves.filter(pl.col("method").is_in(SCORED_METHODS))
-        .select("fw", *FRAMEWORK, "code_id", "leaf_code")
-        .with_columns(
-            pl.concat_list(
-                [pl.when(parts.list.len() >= i).then(parts.list.head(i).list.join(".")) for i in range(1, depth + 1)]
-            ).alias("node_code")
+    nodes = (
+        criteria.filter(
+            (pl.col("is_leaf") & pl.col("method").is_in(SCORED_METHODS))
+            | (~pl.col("is_leaf") & pl.col("max_points").is_not_null())
         )
-        .explode("node_code", empty_as_null=True)
-        .drop_nulls("node_code")
-        .join(nodes, on=[*FRAMEWORK, "node_code"], how="inner", maintain_order="left")
+        .join(frameworks, on=FRAMEWORK, how="inner")
+        .with_columns(code_id.alias("node_id"))
+        .sort(["fw", "node_id"])
         .select(
             "fw",
-            "code_id",
-            pl.col("node_code").cast(pl.Enum(codes)).to_physical().cast(pl.Int64).alias("node_id"),
-            "node_code",
-            "node_level",
+            "node_id",
+            pl.col("code").alias("node_code"),
+            pl.col("level").alias("node_level"),
             pl.col("title").alias("node_title"),
         )
+        .with_columns((pl.int_range(pl.len(), dtype=pl.Int64).over("fw")).alias("local"))
     )
-    return CompiledCriteria(codes, frameworks, leaves, ancestors)
+    n_fw = frameworks.height
+    node_count = np.bincount(nodes["fw"].to_numpy(), minlength=n_fw).astype(np.int64)
+    node_start = np.concatenate([[0], np.cumsum(node_count)[:-1]]).astype(np.int64)
+    local_of = {(f, c): i for f, c, i in nodes.select("fw", "node_code", "local").iter_rows()}
+    leaf_slot = np.full((n_fw, len(codes)), -1, dtype=np.int64)
+    starts, ends, flat = [], [], []
+    # Every scored leaf adds to itself and to each of its ancestors: the prefixes of its code.
+    for f, cid, code in (
+        leaves.filter(pl.col("method").is_in(SCORED_METHODS)).select("fw", "code_id", "leaf_code").iter_rows()
+    ):
+        leaf_slot[f, cid] = len(starts)
+        parts = code.split(".")
+        starts.append(len(flat))
+        flat.extend(
+            local_of[(f, prefix)]
+            for prefix in (".".join(parts[:i]) for i in range(1, len(parts) + 1))
+            if (f, prefix) in local_of
+        )
+        ends.append(len(flat))
+    return CompiledCriteria(
+        codes,
+        frameworks,
+        leaves,
+        nodes,
+        node_start,
+        node_count,
+        leaf_slot,
+        np.array(starts, dtype=np.int64),
+        np.array(ends, dtype=np.int64),
+        np.array(flat, dtype=np.int64),
+    )
 
 
 def _key(unit: pl.Expr, code: pl.Expr) -> pl.Expr:
@@ -214,8 +244,9 @@ def _lineage_year(
         "_k", "satisfied_pct", "respondents", "survey_source", "survey_id"
     )
     for right in (subs, *(latest_decisions(adjustments, r) for r in ROUNDS), survey):
-        frame = frame.join(right, on="_k", how="left", maintain_order="left")
-    frame = frame.with_columns(pl.col("unit_id").is_in(surveyed_units["unit_id"].implode()).alias("_surveyed"))
+        frame = _attach(frame, right)
+    surveyed_u = surveyed_units["unit_id"].cast(pl.Enum(units), strict=False).to_physical().drop_nulls()
+    frame = frame.with_columns(pl.col("_u").is_in(surveyed_u.cast(pl.Int64).implode()).alias("_surveyed"))
 
     is_survey = pl.col("method") == "survey"
     applicable = (
@@ -255,6 +286,24 @@ def _lineage_year(
         .with_columns(final.alias("final_score"), source.alias("final_source"))
         .drop("_surveyed")
     )
+
+
+def _attach(frame: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
+    """A left join on `_k` that copies each column once: `frame`'s keys are sorted and unique (one
+    row per unit and leaf), so each right row finds its place by binary search and the right columns
+    are gathered into place (null where nothing matches). Right keys that repeat fall back to a join."""
+    keys = frame["_k"].to_numpy()
+    found = right["_k"].to_numpy()
+    at = np.searchsorted(keys, found)
+    hit = at < len(keys)
+    hit[hit] = keys[at[hit]] == found[hit]
+    places = at[hit]
+    if not frame["_k"].is_sorted() or (len(places) and np.bincount(places).max() > 1):
+        return frame.join(right, on="_k", how="left", maintain_order="left")
+    take = np.full(len(keys), -1, dtype=np.int64)
+    take[places] = np.flatnonzero(hit)
+    index = pl.select(pl.when(pl.lit(take) >= 0).then(pl.lit(take))).to_series()
+    return frame.hstack(right.drop("_k").select(pl.all().gather(index)))
 
 
 INTERNAL = ["_k", "_u", "_fw"]
@@ -340,39 +389,64 @@ def component_index(lineage: pl.DataFrame, criteria: pl.DataFrame | CompiledCrit
     Only appraised and survey leaves that apply count; bonus and penalty sit outside the
     components. A node whose leaves all do not apply has no row: it has no index, not 0.
     Needs the lineage's internal keys (`leaf_lineage`); rows sorted by year, unit_id, node_code.
+
+    Each leaf adds its points to itself and its ancestors through the tree's ancestor map (worked
+    out once per framework); the sums are taken per unit and node with one pass over the leaves,
+    in leaf order, into a slot per (unit, node) laid out in unit and node-code order, so the
+    result needs no sort.
     """
     tree = criteria if isinstance(criteria, CompiledCriteria) else compile_criteria(criteria)
-    leaves = lineage.filter(pl.col("method").is_in(SCORED_METHODS) & pl.col("applicable")).select(
-        "year",
-        "_u",
-        pl.col("_fw").alias("fw"),
-        (pl.col("_k") % (1 << CODE_BITS)).alias("code_id"),
-        "final_score",
-        "max_points",
-    )
-    nodes = tree.ancestors.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_nrow"))
-    units = lineage.select("year", "_u", "unit_id").unique(subset=["year", "_u"])
-    sums = (
-        leaves.join(
-            nodes.select("fw", "code_id", "node_id", "_nrow"),
-            on=["fw", "code_id"],
-            how="inner",
-            maintain_order="left_right",
-        )  # fmt: skip
-        .group_by(["year", "_u", "node_id"])
-        .agg(
-            pl.col("_nrow").first(),
-            pl.col("final_score").sum().alias("achieved"),
-            pl.col("max_points").sum().alias("max_points"),
-        )
-        .sort(["year", "_u", "node_id"])
-    )
-    node_cols = nodes.select(pl.col("node_code", "node_level", "node_title").gather(sums["_nrow"]))
-    unit_of = sums.join(units, on=["year", "_u"], how="left", maintain_order="left")["unit_id"]
+    cols = lineage.select("year", "unit_id", "_u", "_fw", "_k", "method", "applicable", "final_score", "max_points")
+    years = cols["year"].unique(maintain_order=True)
+    parts = [_components_year(cols.filter(pl.col("year") == y) if len(years) > 1 else cols, tree) for y in years]
+    if not parts:
+        return _components_year(cols, tree)
+    return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical", rechunk=False)
+
+
+def _components_year(cols: pl.DataFrame, tree: CompiledCriteria) -> pl.DataFrame:
+    nodes = tree.nodes
+    u = cols["_u"].to_numpy()
+    # The year's units (lineage rows are in unit order): each unit's framework and its slots.
+    first = np.flatnonzero(np.r_[True, u[1:] != u[:-1]]) if len(u) else np.zeros(0, dtype=np.int64)
+    unit_fw = cols["_fw"].to_numpy()[first]
+    unit_ids = cols["unit_id"].gather(first)
+    unit_of_u = np.full(int(u.max()) + 1 if len(u) else 0, -1, dtype=np.int64)
+    unit_of_u[u[first]] = np.arange(len(first))
+    width = tree.node_count[unit_fw]
+    offset = np.concatenate([[0], np.cumsum(width)])
+    # Scored leaves that apply, each repeated once per node it adds to.
+    scored = (cols["method"].is_in(SCORED_METHODS) & cols["applicable"]).fill_null(False).to_numpy()
+    unit_row = unit_of_u[u[scored]]
+    slot = tree.leaf_slot[cols["_fw"].to_numpy()[scored], cols["_k"].to_numpy()[scored] % (1 << CODE_BITS)]
+    count = tree.ancestor_end[slot] - tree.ancestor_start[slot]
+    leaf_row = np.repeat(np.arange(len(slot)), count)
+    within = np.arange(len(leaf_row)) - np.repeat(np.cumsum(count) - count, count)
+    local = tree.ancestor_node[np.repeat(tree.ancestor_start[slot], count) + within]
+    group = offset[unit_row[leaf_row]] + local
+    final = cols["final_score"].to_numpy()[scored][leaf_row]
+    maxes = cols["max_points"].to_numpy()[scored][leaf_row]
+    # Polars sums each group the way it always has (same order, same float rounding as before).
+    sums = pl.DataFrame({"g": group, "f": final, "m": maxes}).group_by("g").agg(pl.col("f").sum(), pl.col("m").sum())
+    # Laid out by slot, so the slots with a value come in unit and node-code order without a sort.
+    size = int(offset[-1])
+    slots, achieved, max_points = np.zeros(size, dtype=bool), np.zeros(size), np.zeros(size)
+    at = sums["g"].to_numpy()
+    slots[at], achieved[at], max_points[at] = True, sums["f"].to_numpy(), sums["m"].to_numpy()
+    present = np.flatnonzero(slots)
+    achieved, max_points = achieved[present], max_points[present]
+    owner = np.searchsorted(offset, present, side="right") - 1
+    node_row = tree.node_start[unit_fw[owner]] + (present - offset[owner])
+    node_cols = nodes.select(pl.col("node_code", "node_level", "node_title").gather(pl.Series(node_row)))
+    year = cols["year"][0] if len(u) else None
     return (
-        sums.select("year").hstack([unit_of]).hstack(node_cols).hstack(sums.select("achieved", "max_points"))
-    ).with_columns(
-        pl.when(pl.col("max_points") > 0)
-        .then((pl.col("achieved") / pl.col("max_points") * 100).round(PRECISION))
-        .alias("pct")
+        pl.DataFrame({"year": pl.Series([year] * len(present), dtype=cols["year"].dtype)})
+        .hstack([unit_ids.gather(pl.Series(owner, dtype=pl.Int64))])
+        .hstack(node_cols)
+        .hstack([pl.Series("achieved", achieved), pl.Series("max_points", max_points)])
+        .with_columns(
+            pl.when(pl.col("max_points") > 0)
+            .then((pl.col("achieved") / pl.col("max_points") * 100).round(PRECISION))
+            .alias("pct")
+        )
     )
