@@ -149,16 +149,24 @@ def national_frameworks(out: Path, target_leaves: int = TARGET_LEAVES) -> Path:
 
 
 def _widen(tree: pl.DataFrame, target: int) -> str:
+    """Split appraised leaves into 2, 4 or 8 equal parts (powers of two: the parts add up exactly)
+    until the tree has about `target` leaves."""
     appraised = tree.filter(pl.col("method") == "appraised").height
     others = tree.filter(pl.col("method").is_not_null()).height - appraised
-    parts = max((k for k in (1, 2, 4) if others + appraised * k <= target * 1.15), default=1)
-    rows = []
+    k = max((k for k in (1, 2, 4) if others + appraised * k <= target), default=1)
+    doubled = (target - others - appraised * k) // k  # this many leaves get 2k parts instead of k
+    rows, seen = [], 0
     for rec in tree.iter_rows(named=True):
-        if rec["method"] != "appraised" or parts == 1:
+        if rec["method"] != "appraised":
+            rows.append(rec)
+            continue
+        parts = 2 * k if seen < doubled else k
+        seen += 1
+        if parts == 1:
             rows.append(rec)
             continue
         rows.append({**rec, "method": None, "appraising_agency": None, "tiebreak": None})
-        share = float(rec["max_points"]) / parts  # exact: a power of two
+        share = float(rec["max_points"]) / parts
         for i in range(1, parts + 1):
             rows.append(
                 {
@@ -183,7 +191,7 @@ def build(spec: NationalSpec, out: Path) -> NationalData:
     rng = np.random.default_rng(spec.seed)
     codes = [f"N{i:02d}" for i in range(1, spec.provinces + 1)]
     # One province in seven under QĐ Quảng Ninh 2022; the rest split between Hưng Yên and Quảng Trị rules.
-    families = ["quang-ninh" if i % 7 == 6 else ("hung-yen" if i % 2 == 0 else "quang-tri") for i in range(len(codes))]
+    families = ["quang-ninh" if i % 7 == 2 else ("hung-yen" if i % 2 == 0 else "quang-tri") for i in range(len(codes))]
     provinces = pl.DataFrame(
         {
             "province_code": codes,
