@@ -426,11 +426,21 @@ def _components_year(cols: pl.DataFrame, tree: CompiledCriteria) -> pl.DataFrame
     group = offset[unit_row[leaf_row]] + local
     final = cols["final_score"].to_numpy()[scored][leaf_row]
     maxes = cols["max_points"].to_numpy()[scored][leaf_row]
-    # Polars sums each group the way it always has (same order, same float rounding as before).
-    sums = pl.DataFrame({"g": group, "f": final, "m": maxes}).group_by("g").agg(pl.col("f").sum(), pl.col("m").sum())
-    # Laid out by slot, so the slots with a value come in unit and node-code order without a sort.
     size = int(offset[-1])
     slots, achieved, max_points = np.zeros(size, dtype=bool), np.zeros(size), np.zeros(size)
+    # A leaf's own slot (the last of its list) gets only its own points: the sum is the value itself.
+    own = within == np.repeat(count - 1, count)
+    at = group[own]
+    slots[at], achieved[at], max_points[at] = True, final[own], maxes[own]
+    # Nodes: Polars sums each group as it always has (Kahan summation in leaf order: the same float
+    # result as before, to the last bit). Laid out by slot, the slots with a value come in unit and
+    # node-code order without a sort.
+    rest = ~own
+    sums = (
+        pl.DataFrame({"g": group[rest], "f": final[rest], "m": maxes[rest]})
+        .group_by("g")
+        .agg(pl.col("f").sum(), pl.col("m").sum())
+    )
     at = sums["g"].to_numpy()
     slots[at], achieved[at], max_points[at] = True, sums["f"].to_numpy(), sums["m"].to_numpy()
     present = np.flatnonzero(slots)
