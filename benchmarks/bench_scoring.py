@@ -88,12 +88,25 @@ def _rusage_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def _rss_gb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+def _rss_gb(field: str = "VmRSS") -> float:
+    """This process's resident memory (VmRSS) or its peak (VmHWM), from /proc: unlike `ru_maxrss`, not
+    raised by the memory of the process that started it."""
+    text = Path("/proc/self/status").read_text()
+    return int(re.search(rf"^{field}:\s*(\d+) kB", text, re.M).group(1)) / 1024 / 1024
 
 
 def _years(con) -> list[int]:
     return [r[0] for r in con.execute("SELECT DISTINCT year FROM staging.submissions ORDER BY year").fetchall()]
+
+
+def _staged():
+    """The staged warehouse, read-only. One DuckDB thread: reading a year is a filtered scan and a
+    conversion to Arrow, and a second thread there costs more CPU and memory than it saves."""
+    import duckdb
+
+    con = duckdb.connect(str(DATA / "warehouse.duckdb"), read_only=True)
+    con.execute("SET threads = 1")
+    return con
 
 
 STAGED = ("submissions", "appraisals", "survey_results", "surveyed_units", "reclassifications")
@@ -113,7 +126,7 @@ def case_ours(years: list[int] | None, write: Path | None = None) -> dict:
     from models.par.index import compute, scoring_scope
 
     rulesets, criteria = load_frameworks(DATA / "frameworks")
-    con = duckdb.connect(str(DATA / "warehouse.duckdb"), read_only=True)
+    con = _staged()
     years = years or _years(con)
     units_all = con.sql("SELECT * FROM staging.units").pl()
     out = None
@@ -155,20 +168,20 @@ def case_ours(years: list[int] | None, write: Path | None = None) -> dict:
         "wall": wall,
         "cpu": cpu,
         "rss_before_gb": base,
+        "peak_gb": _rss_gb("VmHWM"),  # before any profiling pass
         "rows": f"{leaf_scores:,} leaf scores, {component_rows:,} component rows, {units.height:,} unit-years",
     }
 
 
 def phase_profile(year: int) -> dict:
     """CPU seconds per step of `compute` for one year (the profile shown for missed targets)."""
-    import duckdb
 
     import models.par.index as index
     import models.par.scoring as scoring
     from models.par.frameworks import load_frameworks
 
     rulesets, criteria = load_frameworks(DATA / "frameworks")
-    con = duckdb.connect(str(DATA / "warehouse.duckdb"), read_only=True)
+    con = _staged()
     cpu = _rusage_cpu()
     staged = _read_year(con, year)
     units_all = con.sql("SELECT * FROM staging.units").pl()
@@ -260,14 +273,13 @@ def case_before(year: int) -> dict:
     sys.path.insert(0, str(folder))
     for name in [m for m in sys.modules if m == "models" or m.startswith("models.")]:
         del sys.modules[name]
-    import duckdb
 
     from models.par.frameworks import load_frameworks
     from models.par.index import compute, scoring_scope
 
     assert str(folder) in sys.modules["models.par.index"].__file__
     rulesets, criteria = load_frameworks(DATA / "frameworks")
-    con = duckdb.connect(str(DATA / "warehouse.duckdb"), read_only=True)
+    con = _staged()
     units_all = con.sql("SELECT * FROM staging.units").pl()
     base = _rss_gb()
     start, cpu = time.perf_counter(), _rusage_cpu()
@@ -410,7 +422,7 @@ def measure(case: Case) -> dict:
         return {**measured, "ok": False, "rows": log[-800:]}
     inner = json.loads(lines[-1])
     # Wall and CPU of the timed section (not interpreter start-up and imports); peak RSS of the process.
-    return {**inner, "rss_gb": measured["rss_gb"], "process_wall": measured["wall"], "ok": True}
+    return {**inner, "rss_gb": inner["peak_gb"], "process_wall": measured["wall"], "ok": True}
 
 
 def ensure_data() -> str:
@@ -587,16 +599,26 @@ MISSED_NOTES = [
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="National-scale benchmarks (SYNTHETIC data) → docs/benchmarks.md")
     parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--only", nargs="*", default=None, help="run only these cases")
     parser.add_argument("--skip", nargs="*", default=[], help="skip these cases")
     args = parser.parse_args(argv)
     if args.case:
-        print(json.dumps(run_case_in_child(args.case)))
+        out = run_case_in_child(args.case)
+        print(json.dumps({"peak_gb": _rss_gb("VmHWM"), **out}))
+        return
+    if args.generate:
+        print(ensure_data())
         return
     WORK.mkdir(parents=True, exist_ok=True)
     started = datetime.now().strftime("%Y-%m-%d %H:%M")
     load_before = os.getloadavg()[0]
-    generated = ensure_data()
+    # Generated in a child process: this one stays small, so the children it starts do not inherit its
+    # memory high-water mark (Linux keeps `ru_maxrss` across fork and exec).
+    _, log, code = _spawn([sys.executable, "-m", "benchmarks.bench_scoring", "--generate"])
+    if code != 0:
+        raise SystemExit(log)
+    generated = log.strip().splitlines()[-1]
     print(f"national data: {generated}", flush=True)
     for stale in WORK.glob("units-*.parquet"):
         stale.unlink()

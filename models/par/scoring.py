@@ -135,7 +135,8 @@ def _keyed(frame: pl.DataFrame, units: pl.Series, codes: pl.Series, code_column:
     """`frame` with `_k` (unit and code as one integer); rows of other units or codes dropped."""
     unit = pl.col("unit_id").cast(pl.Enum(units), strict=False).to_physical()
     code = pl.col(code_column).cast(pl.Enum(codes), strict=False).to_physical()
-    return frame.with_columns(_key(unit, code).alias("_k")).drop_nulls("_k")
+    keyed = frame.with_columns(_key(unit, code).alias("_k"))
+    return keyed.drop_nulls("_k") if keyed["_k"].null_count() else keyed  # a filter copies every column
 
 
 def latest_decisions(adjustments: pl.DataFrame, round_name: str) -> pl.DataFrame:
