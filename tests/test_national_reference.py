@@ -228,3 +228,20 @@ def test_year_by_year_is_the_same_as_all_years(country):
     for name in ("lineage", "components", "units"):
         joined = pl.concat([getattr(p, name) for _, p in parts], how="vertical")
         assert joined.equals(getattr(result, name)), name
+
+
+def test_parts_of_whole_provinces_give_the_same_results(country):
+    # Ranks are per year, province and group (1708/QĐ-UBND Art. 5.5), so a year cut into groups of
+    # whole provinces scores the same; only the order of the parts differs.
+    data, _, inputs, result = country
+    parts = list(compute_by_year(**inputs, max_units=250))
+    assert len(parts) > len(SPEC.years)
+    for part in (p for _, p in parts):
+        assert part.units["province_code"].n_unique() >= 1 and part.units.height <= max(
+            250, int(data.units.group_by("province_code").len()["len"].max())
+        )
+    keys = {"lineage": ["year", "unit_id", "leaf_code"], "components": ["year", "unit_id", "node_code"],
+            "units": ["year", "unit_group", "rank", "unit_id"]}  # fmt: skip
+    for name, key in keys.items():
+        joined = pl.concat([getattr(p, name) for _, p in parts], how="vertical").sort(key, maintain_order=True)
+        assert joined.equals(getattr(result, name)), name

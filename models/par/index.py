@@ -81,19 +81,57 @@ def compute_by_year(
     rulesets: list[Ruleset],
     surveyed: pl.DataFrame | None = None,
     reclassifications: pl.DataFrame | None = None,
+    max_units: int | None = None,
 ) -> Iterator[tuple[int | None, ParIndex]]:
-    """`compute`, one year at a time, in year order (a scope with no year gives one empty result)."""
+    """`compute`, one year at a time, in year order (a scope with no year gives one empty result).
+
+    `max_units`: split each year further into parts of whole provinces of at most that many units
+    (a province larger than that is one part), so that a caller writing results out holds one part.
+    Every rule works within a year and province: ranks per year, province and group, communes within
+    their district (1708/QĐ-UBND Art. 5.5, 5.6.b); bands, components and re-classifications per unit
+    (1820/QĐ-UBND Art. 7). Parts come in year order, then province order; rows within a part are
+    sorted as `compute` sorts them.
+    """
     tree = criteria if isinstance(criteria, CompiledCriteria) else compile_criteria(criteria)
+    frames = (scope, submissions, appraisals, survey, surveyed, reclassifications)
     years = scope["year"].unique().sort().to_list() or [None]
     for year in years:
         if year is None or len(years) == 1:
-            part = (scope, submissions, appraisals, survey, surveyed, reclassifications)
+            part = frames
         else:
-            part = tuple(
-                None if f is None else f.filter(pl.col("year") == year)
-                for f in (scope, submissions, appraisals, survey, surveyed, reclassifications)
-            )
-        yield year, _compute_year(tree, rulesets, *part)
+            part = tuple(None if f is None else f.filter(pl.col("year") == year) for f in frames)
+        if max_units is None or part[0].height <= max_units:
+            yield year, _compute_year(tree, rulesets, *part)
+            continue
+        for piece in _province_parts(part, max_units):
+            yield year, _compute_year(tree, rulesets, *piece)
+
+
+def _province_parts(frames: tuple, max_units: int) -> Iterator[tuple]:
+    """The frames of one year cut into groups of whole provinces of at most `max_units` units."""
+    scope = frames[0]
+    sizes = scope.group_by("province_code").len().sort("province_code")
+    group, filled, groups = [], 0, []
+    for province, n in sizes.iter_rows():
+        if group and filled + n > max_units:
+            groups.append(group)
+            group, filled = [], 0
+        group.append(province)
+        filled += n
+    groups.append(group)
+    part_of = {p: i for i, g in enumerate(groups) for p in g}
+    unit_part = dict(zip(scope["unit_id"], scope["province_code"].replace_strict(part_of), strict=True))
+    split = []
+    for f in frames:
+        if f is None:
+            split.append([None] * len(groups))
+            continue
+        tagged = f.with_columns(
+            pl.col("unit_id").replace_strict(unit_part, default=-1, return_dtype=pl.Int64).alias("_part")
+        )
+        pieces = tagged.partition_by("_part", as_dict=True, include_key=False)
+        split.append([pieces.get((i,), tagged.clear().drop("_part")) for i in range(len(groups))])
+    yield from zip(*split, strict=True)
 
 
 def _compute_year(
