@@ -24,7 +24,6 @@ PRECISION = 9
 
 LINEAGE_KEYS = ["year", "unit_id", "leaf_code"]
 ROUNDS = ("appraisal", "appeal", "reclassification")
-ROUND_COLUMNS = {"score": "score", "agency": "agency", "reason": "reason", "decision_no": "decision_no"}
 CODE_BITS = 20  # room for 1 M distinct criterion codes; units take the bits above
 FRAMEWORK = ["ruleset_id", "unit_group"]
 
@@ -190,16 +189,24 @@ def leaf_lineage(
         return _lineage_year(scope, tree, submissions, adjustments, survey, surveyed)
     parts = [
         _lineage_year(
-            scope.filter(pl.col("year") == y),
+            _of_year(scope, y),
             tree,
-            submissions.filter(pl.col("year") == y),
-            adjustments.filter(pl.col("year") == y),
-            survey.filter(pl.col("year") == y),
-            None if surveyed is None else surveyed.filter(pl.col("year") == y),
+            _of_year(submissions, y),
+            _of_year(adjustments, y),
+            _of_year(survey, y),
+            _of_year(surveyed, y),
         )
         for y in years
     ]
     return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical", rechunk=False)
+
+
+def _of_year(frame: pl.DataFrame | None, year: int) -> pl.DataFrame | None:
+    """The frame's rows of `year`; the frame itself when it holds no other year (a filter copies every column)."""
+    if frame is None or frame.is_empty():
+        return frame
+    years = frame["year"]
+    return frame if years.min() == year == years.max() and not years.null_count() else frame.filter(years == year)
 
 
 def _lineage_year(
