@@ -45,7 +45,7 @@ dev: bootstrap
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
 
 bench: bootstrap
-	$(BIN)/python benchmarks/bench_scoring.py
+	$(BIN)/python -m benchmarks.bench_scoring
 
 clean:
 	rm -rf $(VENV) .dagster_home .ipython .jupyter data/curated/*.duckdb data/curated/*.html data/curated/reports

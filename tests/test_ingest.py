@@ -106,6 +106,7 @@ def test_a_thousands_or_decimal_separator_is_resolved_only_where_one_reading_fit
     assert _num("1.450", kind="score", maximum=20) == 1.45  # 1450 is above the leaf's max
     assert _num("1.450", kind="count") == 1450  # a count is whole: 1,45 people cannot be
     assert _num("12,5", kind="pct") == 12.5  # two digits after the comma: not ambiguous
+    assert _num("0.375") == _num("0,375") == 0.375  # no thousands group starts with 0
     assert _num("1.234.567") == 1234567 and _num("1.234,5") == 1234.5
     for kw in ({"kind": "amount"}, {"kind": "score", "maximum": 2000}, {"kind": "count"}):
         with pytest.raises(RowProblem) as info:

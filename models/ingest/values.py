@@ -18,8 +18,9 @@ from models.ingest.records import RowProblem, label
 from models.text import normalize_text
 
 Kind = Literal["amount", "count", "score", "pct", "rate"]
-_ONE_GROUP = re.compile(r"^[+-]?\d{1,3}([.,])\d{3}$")  # one separator, then exactly three digits
-_GROUPS = re.compile(r"^[+-]?\d{1,3}(?:([.,])\d{3})(?:\1\d{3})+$")  # 1.234.567: only thousands
+# One separator, then exactly three digits: `1.450`. A leading 0 (`0.375`) cannot group thousands.
+_ONE_GROUP = re.compile(r"^[+-]?[1-9]\d{0,2}([.,])\d{3}$")
+_GROUPS = re.compile(r"^[+-]?[1-9]\d{0,2}(?:([.,])\d{3})(?:\1\d{3})+$")  # 1.234.567: only thousands
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 

@@ -14,7 +14,8 @@ import polars as pl
 import yaml
 
 from models.ingest.documents import Documents
-from models.ingest.values import parse_number
+from models.ingest.records import RowProblem
+from models.ingest.values import number
 from models.par.fact_rules import FactRuleError, parse_rule
 from models.text import normalize_text
 
@@ -196,12 +197,10 @@ def _criterion_row(ruleset: Ruleset, group: str, path: PurePosixPath, line_no: i
     method = normalize_text(rec.get("method"))
     if method is not None and method not in METHODS:
         raise FrameworkError(f"{path}, dòng {line_no}, cột method: '{method}' không thuộc {METHODS}")
-    try:
-        max_points = parse_number(rec.get("max_points"))
-    except ValueError:
-        raise FrameworkError(
-            f"{path}, dòng {line_no}, cột max_points: '{rec.get('max_points')}' không phải số"
-        ) from None
+    try:  # a leaf's max is within the scale: `1.875` is 1,875 points, never 1875
+        max_points = number(rec, "max_points", kind="score", maximum=ruleset.scale, required=False)
+    except RowProblem as p:
+        raise FrameworkError(f"{path}, dòng {line_no}, cột max_points: {p.message}") from None
     if method is not None and (max_points is None or max_points < 0):
         raise FrameworkError(f"{path}, dòng {line_no}, cột max_points: tiêu chí lá cần điểm tối đa ≥ 0")
     computed_from = normalize_text(rec.get("computed_from"))
