@@ -26,6 +26,7 @@ RESULT_SCHEMA = {
     "passed": pl.Boolean,
     "failing": pl.Int64,
     "detail": pl.String,
+    "run_id": pl.String,
 }
 
 
@@ -45,7 +46,8 @@ class Check:
             self.name, asset=key(self.table), blocking=self.severity == ERROR, description=self.description
         )
 
-    def run(self, conn) -> dg.AssetCheckResult:
+    def run(self, conn, run_id: str) -> dg.AssetCheckResult:
+        """Evaluate, store the result tagged with the run (the publish gate reads which run checked what)."""
         failing, detail = self.evaluate(conn)
         passed = failing == 0
         row = {
@@ -55,6 +57,7 @@ class Check:
             "passed": passed,
             "failing": failing,
             "detail": detail,
+            "run_id": run_id,
         }
         replace_rows(conn, "quality.check_results", "check_name", self.name, pl.DataFrame([row], schema=RESULT_SCHEMA))
         return dg.AssetCheckResult(
@@ -67,9 +70,9 @@ class Check:
 
     def definition(self) -> dg.AssetChecksDefinition:
         @dg.asset_check(name=self.name, asset=key(self.table), blocking=True, description=self.description)
-        def _run(warehouse: DuckDBResource) -> dg.AssetCheckResult:
+        def _run(context, warehouse: DuckDBResource) -> dg.AssetCheckResult:
             with warehouse.get_connection() as conn:
-                return self.run(conn)
+                return self.run(conn, context.run.run_id)
 
         return _run
 

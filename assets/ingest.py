@@ -47,7 +47,9 @@ def _raw(source: Source) -> dg.AssetsDefinition:
     checks = _raw_checks(source)
 
     @dg.multi_asset(name=f"read_{source.name}", specs=specs, check_specs=[c.spec() for c in checks])
-    def _read(paths: ChisoPaths, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    def _read(
+        context, paths: ChisoPaths, warehouse: DuckDBResource
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with warehouse.get_connection() as conn:
             docs = Documents.from_frame(read_table(conn, RULE_FILES)) if source.locate else None
             rows, files = raw_frames(read_source(source, paths.raw, docs))
@@ -64,7 +66,7 @@ def _raw(source: Source) -> dg.AssetsDefinition:
                 },
             )
             for check in checks:
-                yield check.run(conn)
+                yield check.run(conn, context.run.run_id)
 
     return _read
 
@@ -79,7 +81,7 @@ def _staging(source: Source) -> dg.AssetsDefinition:
     checks = _staging_checks(source)
 
     @dg.multi_asset(name=f"stage_{source.name}", specs=specs, check_specs=[c.spec() for c in checks])
-    def _stage(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    def _stage(context, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with warehouse.get_connection() as conn:
             raw_rows = read_table(conn, source.raw_table).to_dicts()
             files = read_table(conn, f"{source.raw_table}_files")
@@ -87,7 +89,8 @@ def _staging(source: Source) -> dg.AssetsDefinition:
             for table, frame in outcome.tables.items():
                 write_table(conn, table, frame)
             write_table(conn, source.quarantine_table, outcome.quarantine)
-            replace_rows(conn, "quality.row_balance", "source", source.name, pl.DataFrame([outcome.balance]))
+            balance = pl.DataFrame([{**outcome.balance, "run_id": context.run.run_id}])
+            replace_rows(conn, "quality.row_balance", "source", source.name, balance)
             for table, frame in outcome.tables.items():
                 yield dg.MaterializeResult(asset_key=key(table), metadata={"dagster/row_count": frame.height})
             yield dg.MaterializeResult(
@@ -95,7 +98,7 @@ def _staging(source: Source) -> dg.AssetsDefinition:
                 metadata={"dagster/row_count": outcome.quarantine.height, **outcome.balance},
             )
             for check in checks:
-                yield check.run(conn)
+                yield check.run(conn, context.run.run_id)
 
     return _stage
 

@@ -33,13 +33,13 @@ def mart_asset(table: str, sql: str) -> dg.AssetsDefinition:
         ],
         check_specs=[c.spec() for c in checks],
     )
-    def _build(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    def _build(context, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with warehouse.get_connection() as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
             conn.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
             rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             yield dg.MaterializeResult(asset_key=key(table), metadata={"dagster/row_count": rows})
             for check in checks:
-                yield check.run(conn)
+                yield check.run(conn, context.run.run_id)
 
     return _build

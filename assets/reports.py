@@ -35,7 +35,8 @@ from reports.surveys import survey_sections
 )
 def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """data/curated/dashboard.html: rankings by band, component heatmap, year-over-year change, SIPAS and
-    PAPI, data quality."""
+    PAPI, data quality. Written to the working copy; `published_warehouse` publishes it only in a run that
+    rebuilt and checked everything (materialising the dashboard alone publishes nothing)."""
     with warehouse.get_connection() as conn:
         par_index = read_table(conn, "marts.par_index")
         components = read_table(conn, "marts.par_component_index")
@@ -66,7 +67,13 @@ def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRes
         generated_at=f"Nguồn: kho chiso, số liệu các năm {years[0]}–{years[-1]}" if years else "Chưa có số liệu",
     )
     path = write_dashboard(paths.working_dir / "dashboard.html", html)  # published with the warehouse
-    return dg.MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size})
+    return dg.MaterializeResult(
+        metadata={
+            "working_path": dg.MetadataValue.path(str(path)),
+            "published_path": dg.MetadataValue.path(str(paths.curated / "dashboard.html")),
+            "bytes": path.stat().st_size,
+        }
+    )
 
 
 def _band_orders(par_index: pl.DataFrame, bands: pl.DataFrame) -> dict[str, list[str]]:

@@ -1,7 +1,7 @@
 """Resources: where the raw files are, where outputs go, and the warehouse connection.
 
-Runs write into a working copy of the warehouse; only a run whose marts passed their checks
-publishes it (assets/publish.py), so a run that fails halfway leaves the last good
+Runs write into a working copy of the warehouse; only a run that rebuilt every table and ran every
+blocking check, all passed, publishes it (assets/publish.py), so a run that fails halfway leaves the last good
 `warehouse.duckdb` as it was, readable.
 """
 
@@ -95,17 +95,11 @@ class Warehouse(DuckDBResource):
             tmp = working.with_name(working.name + ".tmp")
             shutil.copy2(self.published, tmp)
             os.replace(tmp, working)
-        # Fail the run at once, with the clear message, if another run holds the lock; and start
-        # the run's quality record afresh, so a check skipped or removed shows no old result.
-        with self.get_connection() as conn:
-            for table in ("quality.check_results", "quality.row_balance"):
-                schema, name = table.split(".")
-                exists = conn.execute(
-                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                    [schema, name],
-                ).fetchone()[0]
-                if exists:
-                    conn.execute(f"DELETE FROM {table}")
+        # Fail the run at once, with the clear message, if another run holds the lock. The quality
+        # record is not emptied here: each row carries the run that wrote it, and publishing requires
+        # every blocking check to have run and passed in the publishing run (assets/publish.py).
+        with self.get_connection():
+            pass
 
     @contextmanager
     def get_connection(self):

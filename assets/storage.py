@@ -63,6 +63,18 @@ def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, key: str, value: s
     conn.register("_chiso_rows", frame.to_arrow())
     try:
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _chiso_rows LIMIT 0")
+        # A table written before a column was added (e.g. `run_id`) gains it, empty for old rows.
+        schema, name = table.split(".")
+        have = {
+            c
+            for (c,) in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                [schema, name],
+            ).fetchall()
+        }
+        for column, dtype, *_ in conn.execute("DESCRIBE SELECT * FROM _chiso_rows").fetchall():
+            if column not in have:
+                conn.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {dtype}')
         conn.execute("BEGIN")
         conn.execute(f"DELETE FROM {table} WHERE {key} = ?", [value])
         conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _chiso_rows")

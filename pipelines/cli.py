@@ -49,16 +49,29 @@ def run(raw_dir: str | None, curated_dir: str | None) -> int:
 
 
 def failure_messages(result) -> list[str]:
-    """The root cause of each failed step, not Dagster's wrapper ('Error occurred while executing op')."""
-    messages = []
+    """The root cause of each failed step, not Dagster's wrapper ('Error occurred while executing op'),
+    once each: the run's own failure event repeats the last step's error, and has no step when the
+    run failed before any step (a resource that could not start)."""
+    messages, seen = [], set()
     for event in result.all_events:
         error = getattr(event.event_specific_data, "error", None) if event.is_failure else None
         if error is None:
             continue
         while error.cause is not None:
             error = error.cause
-        messages.append(f"LỖI ở bước {event.step_key}: {error.message.strip()}")
+        text = _without_class(error)
+        if text in seen:
+            continue
+        seen.add(text)
+        messages.append(f"LỖI ở bước {event.step_key}: {text}" if event.step_key else f"LỖI: {text}")
     return messages
+
+
+def _without_class(error) -> str:
+    """'dagster._core.definitions.events.Failure: Không công bố…' → 'Không công bố…'."""
+    text = error.message.strip()
+    head, sep, rest = text.partition(": ")
+    return rest.strip() if sep and head.split(".")[-1] == error.cls_name else text
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,14 @@ _BUILT = [
     *ingest_assets,
     *dg.load_assets_from_modules([par, surveys, plan, reports]),
 ]
-ALL_ASSETS = [*_BUILT, publish.published_warehouse_asset([key for a in _BUILT for key in a.keys])]
+# The publish gate needs every table and every blocking check of this run (assets/publish.py).
+ALL_ASSETS = [
+    *_BUILT,
+    publish.published_warehouse_asset(
+        [key for a in _BUILT for key in a.keys],
+        [spec.key for a in _BUILT for spec in a.check_specs if spec.blocking],
+    ),
+]
 
 # Recompute everything: years are cheap to score, and every past year must stay
 # recomputable with its own framework (DOMAIN "Frameworks").

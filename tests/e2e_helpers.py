@@ -53,11 +53,18 @@ def write_form(path: Path, unit_id: str, unit_name: str, year: int, rows: list[t
     wb.save(path)
 
 
-def run_job(raw_dir: Path, curated_dir: Path) -> dg.ExecuteInProcessResult:
+def run_job(
+    raw_dir: Path,
+    curated_dir: Path,
+    selection: list[dg.AssetKey] | None = None,
+    instance: dg.DagsterInstance | None = None,
+) -> dg.ExecuteInProcessResult:
+    """The job `chiso_recompute`, whole or (`selection`) only some assets, as the UI launches them."""
     defs = make_definitions(str(raw_dir), str(curated_dir))
     return defs.resolve_job_def("chiso_recompute").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=instance or dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
+        asset_selection=selection,
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
 
