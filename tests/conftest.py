@@ -7,6 +7,7 @@ webserver); `make test` runs them all, `pytest -m "not browser and not notebook 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -17,6 +18,21 @@ from models.par.sources import SCOPE_NEEDS
 from tests.e2e_helpers import run_job
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "raw"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_dagster_home(tmp_path_factory) -> Path:
+    """Tests never write into the project's Dagster instance (.dagster_home): `chiso run` and any
+    subprocess use a throwaway DAGSTER_HOME for the session."""
+    home = tmp_path_factory.mktemp("dagster_home")
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    before = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    yield home
+    if before is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = before
 
 
 @pytest.fixture(scope="session")
