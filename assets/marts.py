@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.checks import checks_on
+from assets.metadata import spec_metadata, table_metadata
 from assets.storage import key
 
 _TABLES = re.compile(r"\b((?:raw|staging|core|marts)\.[a-z_]+)\b")
@@ -29,6 +30,7 @@ def mart_asset(table: str, sql: str) -> dg.AssetsDefinition:
                 kinds={"duckdb"},
                 deps=[key(t) for t in reads],
                 description=f"Public contract table `{table}`; columns documented in docs/marts.md.",
+                metadata=spec_metadata(table),
             )
         ],
         check_specs=[c.spec() for c in checks],
@@ -37,8 +39,7 @@ def mart_asset(table: str, sql: str) -> dg.AssetsDefinition:
         with warehouse.get_connection() as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
             conn.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
-            rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            yield dg.MaterializeResult(asset_key=key(table), metadata={"dagster/row_count": rows})
+            yield dg.MaterializeResult(asset_key=key(table), metadata=table_metadata(conn, table))
             for check in checks:
                 yield check.run(conn, context.run.run_id)
 

@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.marts import mart_asset
+from assets.metadata import spec_metadata, table_metadata
 from assets.storage import key, read_table, write_table
 from models.ingest.documents import Documents
 from models.par.agency import agency_appraisal
@@ -87,6 +88,7 @@ def par_scores(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
     key=key("marts.missing_submissions"),
     group_name="marts",
     kinds={"duckdb"},
+    metadata=spec_metadata("marts.missing_submissions"),
     deps=[key(t) for t in ("staging.rule_files", "staging.criteria", "staging.units", "staging.provinces")]
     + [key("staging.submissions"), key("raw.submissions")],
 )
@@ -102,13 +104,14 @@ def missing_submissions_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
             read_table(conn, "raw.submissions"),
         )
         write_table(conn, "marts.missing_submissions", frame)
-    return dg.MaterializeResult(metadata={"dagster/row_count": frame.height})
+        return dg.MaterializeResult(metadata=table_metadata(conn, "marts.missing_submissions"))
 
 
 @dg.asset(
     key=key("marts.evidence_flags"),
     group_name="marts",
     kinds={"duckdb"},
+    metadata=spec_metadata("marts.evidence_flags"),
     deps=[key("staging.submissions"), key("staging.evidence")],
 )
 def evidence_flags(warehouse: DuckDBResource) -> dg.MaterializeResult:
@@ -117,7 +120,7 @@ def evidence_flags(warehouse: DuckDBResource) -> dg.MaterializeResult:
     with warehouse.get_connection() as conn:
         flags = find_flags(read_table(conn, "staging.submissions"), read_table(conn, "staging.evidence"))
         write_table(conn, "marts.evidence_flags", flags)
-    return dg.MaterializeResult(metadata={"dagster/row_count": flags.height})
+        return dg.MaterializeResult(metadata=table_metadata(conn, "marts.evidence_flags"))
 
 
 par_marts = [mart_asset(table, sql) for table, sql in MARTS.items()]

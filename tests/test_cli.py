@@ -41,6 +41,14 @@ def test_run_talks_and_lands_in_the_instance_the_ui_serves(tmp_path, monkeypatch
         assert run.run_id in out
         latest = instance.get_latest_materialization_event(dg.AssetKey(["marts", "par_index"]))
         assert latest.run_id == run.run_id
+        # Standard metadata: the documented contract with the actual columns, a preview, the published path.
+        meta = latest.asset_materialization.metadata
+        described = {c.name: c.description for c in meta["dagster/column_schema"].schema.columns}
+        assert "1708/QĐ-UBND Art. 3.3" in described["index_pct"] and "extra column" in described["band_reason"]
+        assert meta["dagster/row_count"].value == query(curated, "SELECT count(*) FROM marts.par_index").item()
+        assert meta["preview"].value.startswith("| year | province | unit_group | unit_id |")
+        published = instance.get_latest_materialization_event(dg.AssetKey("published_warehouse"))
+        assert published.asset_materialization.metadata["path"].value == str(curated / "warehouse.duckdb")
         check = dg.AssetCheckKey(dg.AssetKey(["staging", "submissions"]), "submissions_rows_balance")
         (record,) = instance.event_log_storage.get_asset_check_execution_history(check, limit=1)
         assert record.run_id == run.run_id

@@ -53,6 +53,23 @@ def test_definitions_have_the_layers_job_schedule_and_checks():
     assert {"par_index_expectations", "sipas_index_unique"} <= checks
 
 
+def test_marts_carry_their_documented_column_schema():
+    from models.par.marts import CONTRACT_COLUMNS
+    from pipelines.definitions import defs
+
+    graph = defs.get_repository_def().asset_graph
+    schemas = {
+        node.key.to_user_string().replace("/", "."): node.metadata.get("dagster/column_schema")
+        for node in graph.asset_nodes
+        if node.group_name == "marts"
+    }
+    assert all(schemas.values()), [t for t, s in schemas.items() if s is None]  # every mart is documented
+    for table, columns in CONTRACT_COLUMNS.items():
+        assert [c.name for c in schemas[table].columns] == columns, table
+    par_index = {c.name: c for c in schemas["marts.par_index"].columns}
+    assert par_index["rank"].type == "INTEGER" and "ties broken" in par_index["rank"].description
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,0 +1,82 @@
+"""Standard Dagster metadata for table assets: the documented contract as `dagster/column_schema`
+(docs/marts.md, column by column), row counts and a preview of the first rows."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import dagster as dg
+
+CONTRACT_DOC = Path(__file__).resolve().parent.parent / "docs" / "marts.md"
+_SECTION = re.compile(r"^## (marts\.[a-z_]+)\b")
+_ROW = re.compile(r"^\|\s*([a-z_][a-z0-9_]*)\s*\|\s*([A-Z][A-Z0-9_\[\]]*)\s*\|(.*)\|\s*$")
+PREVIEW_ROWS = 10
+
+
+@functools.cache
+def documented_columns(doc: Path = CONTRACT_DOC) -> dict[str, list[tuple[str, str, str]]]:
+    """{`marts.x`: [(column, type, meaning), …]} from each table's section of the contract document."""
+    tables: dict[str, list[tuple[str, str, str]]] = {}
+    current = previous = None
+    for line in doc.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            match = _SECTION.match(line)
+            previous, current = current, match.group(1) if match else None
+            if current:
+                # "## marts.civil_servant_index — the civil-servant survey, same columns" (as the one before)
+                tables[current] = list(tables.get(previous, [])) if "same columns" in line else []
+        elif current and (row := _ROW.match(line)):
+            tables[current].append((row.group(1), row.group(2), row.group(3).strip()))
+    return {t: cols for t, cols in tables.items() if cols}
+
+
+def contract_schema(table: str) -> dg.TableSchema | None:
+    """The documented contract columns of `table`, for the asset's definition (shown before any run)."""
+    columns = documented_columns().get(table)
+    if not columns:
+        return None
+    return dg.TableSchema(
+        columns=[dg.TableColumn(name, type_, description=meaning) for name, type_, meaning in columns]
+    )
+
+
+def spec_metadata(table: str) -> dict:
+    schema = contract_schema(table)
+    return {"dagster/table_name": table, **({"dagster/column_schema": schema} if schema else {})}
+
+
+def table_metadata(conn, table: str, preview: bool = True) -> dict:
+    """Row count, the table's actual columns (documented meaning where the contract has one, else marked
+    an extra) and a markdown preview of its first rows."""
+    documented = {name: meaning for name, _, meaning in documented_columns().get(table, [])}
+    columns = conn.execute(f"DESCRIBE {table}").fetchall()
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name, type_, description=documented.get(name, "extra column (docs/marts.md: extras may grow)")
+            )
+            for name, type_, *_ in columns
+        ]
+    )
+    metadata = {
+        "dagster/row_count": conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0],
+        "dagster/column_schema": schema,
+        "dagster/table_name": table,
+    }
+    if preview:
+        metadata["preview"] = dg.MetadataValue.md(_preview(conn, table, [c[0] for c in columns]))
+    return metadata
+
+
+def _preview(conn, table: str, names: list[str]) -> str:
+    rows = conn.execute(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").fetchall()
+
+    def cell(value) -> str:
+        text = "" if value is None else str(value)
+        return (text[:60] + "…" if len(text) > 60 else text).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(names) + " |", "|" + " --- |" * len(names)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
