@@ -189,7 +189,7 @@ def test_commune_needs_a_district_of_the_register():
 
 
 def test_every_rule_and_source_has_a_vietnamese_label(curated):
-    from reports.quality import RULE_LABELS, SOURCE_LABELS
+    from reports.text import RULE_LABELS, SOURCE_LABELS
 
     q = query(curated, "SELECT DISTINCT source, rule FROM staging.quarantine")
     assert set(q["rule"]) <= set(RULE_LABELS)

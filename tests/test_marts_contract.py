@@ -140,7 +140,7 @@ def test_two_runs_give_identical_marts(tmp_path, curated):
 
 
 def test_sample_quarantine_rules_have_vietnamese_labels(curated):
-    from reports.quality import RULE_LABELS, SOURCE_LABELS
+    from reports.text import RULE_LABELS, SOURCE_LABELS
 
     q = query(curated, "SELECT DISTINCT source, rule FROM staging.quarantine")
     assert set(q["rule"]) <= set(RULE_LABELS)
