@@ -11,7 +11,6 @@ from dagster_duckdb import DuckDBResource
 
 from assets.resources import ChisoPaths
 
-
 # Folders a run writes whole into its working dir; each replaces its published copy at once.
 PUBLISHED_FOLDERS = ("dashboard", "reports")
 

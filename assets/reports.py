@@ -71,7 +71,9 @@ def inputs_info(conn: duckdb.DuckDBPyConnection) -> InputsInfo:
         if found:
             files[name.removesuffix("_files")] = len({f for f, _ in found})
             pairs |= found
-    fingerprint = hashlib.sha256("".join(f"{f}\t{h}\n" for f, h in sorted(pairs)).encode()).hexdigest() if pairs else None
+    fingerprint = (
+        hashlib.sha256("".join(f"{f}\t{h}\n" for f, h in sorted(pairs)).encode()).hexdigest() if pairs else None
+    )
     recorded = None
     if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         recorded = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.UTC).date().isoformat()
@@ -88,31 +90,36 @@ def inputs_info(conn: duckdb.DuckDBPyConnection) -> InputsInfo:
     return InputsInfo(files=files, fingerprint=fingerprint, recorded_on=recorded)
 
 
+def load_pack_data(conn: duckdb.DuckDBPyConnection) -> PackData:
+    """The tables the pack is built from (the marts of docs/marts.md, rulesets, plans, the quality record)."""
+    return PackData(
+        par_index=read_table(conn, "marts.par_index"),
+        components=read_table(conn, "marts.par_component_index"),
+        band_gap=read_table(conn, "marts.band_gap"),
+        agency=read_table(conn, "marts.agency_appraisal"),
+        history=read_table(conn, "marts.par_index_history"),
+        lineage=conn.sql(f"SELECT {LINEAGE_COLUMNS} FROM marts.score_lineage").pl(),
+        plan=read_table(conn, "marts.plan_tracking"),
+        sipas=read_table(conn, "marts.sipas_index"),
+        papi=read_table(conn, "marts.papi_index"),
+        rulesets=read_table(conn, "staging.rulesets"),
+        bands=read_table(conn, "staging.ruleset_bands"),
+        plans=read_table(conn, "staging.plans"),
+        quarantine=read_table(conn, "staging.quarantine"),
+        balance=read_table(conn, "quality.row_balance"),
+        checks=read_table(conn, "quality.check_results"),
+        # Coming from the ingestion work: shown on the data-quality page once the warehouse has it.
+        missing=read_table(conn, "marts.missing_submissions") if _exists(conn, "marts.missing_submissions") else None,
+        inputs=inputs_info(conn),
+    )
+
+
 @dg.asset(group_name="reports", kinds={"html", "plotly"}, deps=DASHBOARD_DEPS)
 def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """data/curated/dashboard/: the leadership pages per province, year and unit group, a page per unit,
     the data-quality page and the index; plotly.js once for all. Published with the warehouse."""
     with warehouse.get_connection() as conn:
-        data = PackData(
-            par_index=read_table(conn, "marts.par_index"),
-            components=read_table(conn, "marts.par_component_index"),
-            band_gap=read_table(conn, "marts.band_gap"),
-            agency=read_table(conn, "marts.agency_appraisal"),
-            history=read_table(conn, "marts.par_index_history"),
-            lineage=conn.sql(f"SELECT {LINEAGE_COLUMNS} FROM marts.score_lineage").pl(),
-            plan=read_table(conn, "marts.plan_tracking"),
-            sipas=read_table(conn, "marts.sipas_index"),
-            papi=read_table(conn, "marts.papi_index"),
-            rulesets=read_table(conn, "staging.rulesets"),
-            bands=read_table(conn, "staging.ruleset_bands"),
-            plans=read_table(conn, "staging.plans"),
-            quarantine=read_table(conn, "staging.quarantine"),
-            balance=read_table(conn, "quality.row_balance"),
-            checks=read_table(conn, "quality.check_results"),
-            # Coming from the ingestion work: shown on the data-quality page once it exists.
-            missing=read_table(conn, "marts.missing_submissions") if _exists(conn, "marts.missing_submissions") else None,
-            inputs=inputs_info(conn),
-        )
+        data = load_pack_data(conn)
     files = build_pack(data)
     index = write_pack(paths.working_dir / PACK_DIR, files)  # published with the warehouse
     (paths.working_dir / "dashboard.html").write_text(legacy_redirect(), encoding="utf-8")

@@ -49,6 +49,7 @@ from reports.text import (
     plan_decision,
     plotly_locale_js,
     rank_change,
+    rule_words,
     ruleset_decision,
     slug,
     table_label,
@@ -303,8 +304,10 @@ class _Pack:
                     "years": p.years,
                     "latest": latest,
                     "decisions": [
-                        {"years": f"{d['years'][0]}–{d['years'][-1]}" if len(d["years"]) > 1 else str(d["years"][0]),
-                         "text": d["text"]}
+                        {
+                            "years": f"{d['years'][0]}–{d['years'][-1]}" if len(d["years"]) > 1 else str(d["years"][0]),
+                            "text": d["text"],
+                        }
                         for d in decisions
                     ],
                     "groups": [
@@ -361,7 +364,9 @@ class _Pack:
             {
                 r["unit_id"]: r
                 for r in self.par.filter(
-                    (pl.col("province_code") == p.code) & (pl.col("year") == prev_year) & (pl.col("unit_group") == group)
+                    (pl.col("province_code") == p.code)
+                    & (pl.col("year") == prev_year)
+                    & (pl.col("unit_group") == group)
                 ).iter_rows(named=True)
             }
             if prev_year
@@ -471,7 +476,8 @@ class _Pack:
                 topic: decision.cite(topic)
                 for topic in ("index", "bands", "downgrade", "ranking", "components", "reclassification")
             },
-            "any_reclassified": bool(reranked) or bool(rows.select(_col(rows, "reclassified", False).fill_null(False).any()).item()),
+            "any_reclassified": bool(reranked)
+            or bool(rows.select(_col(rows, "reclassified", False).fill_null(False).any()).item()),
             "any_tie_broken": bool(rows.select(_col(rows, "tie_broken", False).fill_null(False).any()).item()),
             "downgrade_pct": downgrade,
             "cards": self.cards(rows, ranking, order, prev_year, downgrade),
@@ -484,7 +490,11 @@ class _Pack:
             "plan": self.plan_block(p, year, root),
             "quality": {**self.quality_summary(), "missing": self.missing_for(p, year, group)},
             "year_links": [
-                {"year": y, "href": f"../{y}/{_group_file(group)}" if group in p.groups[y] else None, "current": y == year}
+                {
+                    "year": y,
+                    "href": f"../{y}/{_group_file(group)}" if group in p.groups[y] else None,
+                    "current": y == year,
+                }
                 for y in p.years
             ],
             "group_links": [
@@ -500,9 +510,7 @@ class _Pack:
         if h.is_empty():
             return {}
         moved = h.filter(
-            (pl.col("year") == year)
-            & pl.col("unit_id").is_in(unit_ids)
-            & (_col(h, "change_kind") == "reranked")
+            (pl.col("year") == year) & pl.col("unit_id").is_in(unit_ids) & (_col(h, "change_kind") == "reranked")
         )
         return {r["unit_id"]: f"Quyết định {nfc(r['voided_by'])}" for r in moved.iter_rows(named=True)}
 
@@ -545,7 +553,9 @@ class _Pack:
         if prev_year:
             up = sum(1 for x in ranking if x["move_class"] == "up")
             down = sum(1 for x in ranking if x["move_class"] == "down")
-            cards.append({"label": f"So với năm {prev_year}", "value": f"↑ {up} · ↓ {down}", "note": "lên bậc · xuống bậc"})
+            cards.append(
+                {"label": f"So với năm {prev_year}", "value": f"↑ {up} · ↓ {down}", "note": "lên bậc · xuống bậc"}
+            )
         cards += [
             {"label": "Cao nhất", "value": f"{vi_number(best['index'], 2)}%", "note": best["label"]},
             {"label": "Thấp nhất", "value": f"{vi_number(worst['index'], 2)}%", "note": worst["label"]},
@@ -748,8 +758,10 @@ class _Pack:
         charts = {
             "trajectory": figures.figure_html(
                 figures.trajectory_figure(
-                    [{"year": y["year"], "index_pct": y["index"], "band": y["band"], "rank": y["rank"], "n": y["n"]}
-                     for y in years],
+                    [
+                        {"year": y["year"], "index_pct": y["index"], "band": y["band"], "rank": y["rank"], "n": y["n"]}
+                        for y in years
+                    ],
                     ladder,
                     colours,
                     f"Chỉ số qua các năm — {label}",
@@ -906,7 +918,9 @@ class _Pack:
     def quality_page(self) -> tuple[str, str]:
         q = self.d.quarantine
         by_rule = (
-            q.group_by(["source", "rule"]).agg(pl.len().alias("n")).sort(["source", "n", "rule"], descending=[False, True, False])
+            q.group_by(["source", "rule"])
+            .agg(pl.len().alias("n"))
+            .sort(["source", "n", "rule"], descending=[False, True, False])
             if q.height
             else q
         )
@@ -916,7 +930,11 @@ class _Pack:
         missing = []
         if self.d.missing is not None:
             missing = [
-                {**r, "group": group_label(r["unit_group"]), "reason": MISSING_SUBMISSION_REASONS.get(r["reason"], r["reason"])}
+                {
+                    **r,
+                    "group": group_label(r["unit_group"]),
+                    "reason": MISSING_SUBMISSION_REASONS.get(r["reason"], r["reason"]),
+                }
                 for r in self.d.missing.sort("year", "province", "unit_group", "unit_id").iter_rows(named=True)
             ]
         return self.page(
@@ -935,7 +953,7 @@ class _Pack:
                 }
                 for r in by_rule.iter_rows(named=True)
             ],
-            detail=detail.to_dicts(),
+            detail=[{**r, "message": rule_words(r["message"])} for r in detail.iter_rows(named=True)],
             quarantined=q.height,
             checks=[
                 {

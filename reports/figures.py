@@ -115,10 +115,27 @@ def _axis(title: str | None = None, **extra: Any) -> dict[str, Any]:
 
 def _hline(y: float, colour: str, text: str, dash: str = "dash", position: str = "left") -> tuple[dict, dict]:
     """A horizontal line across the plot at `y` with its label (a shape and an annotation)."""
-    shape = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y,
-             "line": {"color": colour, "dash": dash, "width": 1.5}}
-    note = {"xref": "paper", "x": 0 if position == "left" else 1, "xanchor": position, "yref": "y", "y": y,
-            "yanchor": "bottom", "text": text, "showarrow": False, "font": {"size": 11, "color": colour}}
+    shape = {
+        "type": "line",
+        "xref": "paper",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": y,
+        "y1": y,
+        "line": {"color": colour, "dash": dash, "width": 1.5},
+    }
+    note = {
+        "xref": "paper",
+        "x": 0 if position == "left" else 1,
+        "xanchor": position,
+        "yref": "y",
+        "y": y,
+        "yanchor": "bottom",
+        "text": text,
+        "showarrow": False,
+        "font": {"size": 11, "color": colour},
+    }
     return shape, note
 
 
@@ -126,13 +143,15 @@ def figure_html(fig: Figure, name: str) -> str:
     """The figure's div (`id="chart-<name>"`) and the script that draws it with the shared plotly.js and config."""
     div_id = f"chart-{name}"
     config = {**PLOTLY_CONFIG, "toImageButtonOptions": {"filename": div_id}}
-    payload = json.dumps([fig["data"], fig["layout"], config], ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+    payload = json.dumps(
+        [fig["data"], fig["layout"], config], ensure_ascii=True, allow_nan=False, separators=(",", ":")
+    )
     # Safe inside <script>: no "</script>", "<!--" or "&" can appear in the JSON text.
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("/", "\\u002f")
     width, height = fig["layout"]["width"], fig["layout"]["height"]
     return (
         f'<div id="{div_id}" class="plotly-graph-div" style="width:{width}px;height:{height}px"></div>\n'
-        f'<script>(function () {{ var f = {payload}; '
+        f"<script>(function () {{ var f = {payload}; "
         f'Plotly.newPlot(document.getElementById("{div_id}"), f[0], f[1], f[2]); }})();</script>'
     )
 
@@ -150,12 +169,16 @@ def ranking_figure(rows: list[dict[str, Any]], colours: dict[str, str], title: s
     `rows` (best first) carry `label`, `index_pct`, `band`, `rank`, `rank_text` (the change since
     last year), `downgraded`, `hover` (plain text lines). Downgraded units get a dark outline.
     """
-    cats = [plotly_text(f"{r['rank']}. {r['label']}" + (f" ({r['rank_text']})" if r["rank_text"] else "")) for r in rows]
+    cats = [
+        plotly_text(f"{r['rank']}. {r['label']}" + (f" ({r['rank_text']})" if r["rank_text"] else "")) for r in rows
+    ]
     order = list(colours) + sorted({r["band"] for r in rows} - set(colours))
     data = []
     for band in order:
         for outlined in (False, True):
-            part = [(c, r) for c, r in zip(cats, rows, strict=True) if r["band"] == band and r["downgraded"] == outlined]
+            part = [
+                (c, r) for c, r in zip(cats, rows, strict=True) if r["band"] == band and r["downgraded"] == outlined
+            ]
             if not part and (outlined or not rows):
                 continue
             if not part:  # keep every band of the ruleset in the legend
@@ -187,7 +210,13 @@ def ranking_figure(rows: list[dict[str, Any]], colours: dict[str, str], title: s
         height,
         barmode="overlay",
         bargap=0.25,
-        legend={"title": {"text": "Xếp loại"}, "orientation": "h", "y": -62 / (height - 150), "yanchor": "top", "x": 0.0},
+        legend={
+            "title": {"text": "Xếp loại"},
+            "orientation": "h",
+            "y": -62 / (height - 150),
+            "yanchor": "top",
+            "x": 0.0,
+        },
         xaxis=_axis("Chỉ số (%)", range=[0, 108], tickvals=list(range(0, 101, 10))),
         yaxis=_axis(
             None,
@@ -364,8 +393,13 @@ def trajectory_figure(
         yaxis=_axis("Chỉ số (%)", range=[max(0.0, low - 8), 104]),
     )
     lines = [
-        _hline(low_bound, colours.get(band, UNKNOWN_BAND_COLOUR), plotly_text(f"{band} ≥ {vi_number(low_bound, 0)}"),
-               dash="dot", position="right")
+        _hline(
+            low_bound,
+            colours.get(band, UNKNOWN_BAND_COLOUR),
+            plotly_text(f"{band} ≥ {vi_number(low_bound, 0)}"),
+            dash="dot",
+            position="right",
+        )
         for band, low_bound in ladder
         if low_bound > 0
     ]
@@ -385,7 +419,7 @@ def unit_components_figure(fields: pl.DataFrame, title: str, threshold: float | 
     codes = sorted(titles, key=code_key)
     cats = [plotly_text(short_field_label(c, titles[c])) for c in codes]
     years = sorted(fields["year"].unique().to_list())
-    palette = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"][-len(years):] if len(years) <= 4 else [None] * len(years)
+    palette = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"][-len(years) :] if len(years) <= 4 else [None] * len(years)
     data = []
     for year, colour in zip(years, palette, strict=True):
         cell = {r["node_code"]: r["pct"] for r in fields.filter(pl.col("year") == year).iter_rows(named=True)}
@@ -411,7 +445,15 @@ def unit_components_figure(fields: pl.DataFrame, title: str, threshold: float | 
     layout["margin"] = {"l": 10, "r": 30, "t": 80, "b": 45}
     if threshold is not None:
         layout["shapes"] = [
-            {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "xref": "x", "x0": threshold, "x1": threshold,
-             "line": {"color": "#cf222e", "dash": "dot", "width": 1.5}}
+            {
+                "type": "line",
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "xref": "x",
+                "x0": threshold,
+                "x1": threshold,
+                "line": {"color": "#cf222e", "dash": "dot", "width": 1.5},
+            }
         ]
     return {"data": data, "layout": layout}

@@ -213,6 +213,11 @@ def table_label(asset: str) -> str:
     return MART_LABELS.get(name) or SOURCE_LABELS.get(name) or name.replace("_", " ")
 
 
+def rule_words(message: Any) -> str:
+    """A quarantine message with its rule id said in words: `(quy tắc above_max)` → `(Điểm vượt điểm tối đa)`."""
+    return re.sub(r"\(quy tắc ([a-z_]+)\)", lambda m: f"({RULE_LABELS.get(m[1], m[1])})", nfc(message))
+
+
 def check_label(name: str) -> str:
     return next((label for suffix, label in CHECK_KINDS.items() if name.endswith(suffix)), "Kiểm tra quy tắc")
 

@@ -215,10 +215,21 @@ class Tab:
         self.browser.drain(self.session, self.log)
         return result
 
-    def goto(self, url: str, timeout: float = 60) -> None:
-        self.call("Page.navigate", {"url": url})
+    def start(self, url: str) -> None:
+        """Begin loading `url` (a fresh log); `finish` waits for it, so several tabs can load at once."""
+        self.log = PageLog()
+        result = self.call("Page.navigate", {"url": url})
+        if result.get("errorText"):
+            raise CdpError(f"{url}: {result['errorText']}")
+
+    def finish(self, timeout: float = 60) -> int:
+        """Wait until the page has loaded and plotly has drawn its charts; return how many charts."""
         self.browser.wait_event("Page.loadEventFired", self.session, timeout)
-        self.wait_for_charts(timeout)
+        return self.wait_for_charts(timeout)
+
+    def goto(self, url: str, timeout: float = 60) -> int:
+        self.start(url)
+        return self.finish(timeout)
 
     def eval(self, expression: str, timeout: float = 60) -> Any:
         result = self.call(
