@@ -659,7 +659,7 @@ class _Pack:
         plan_ids = self.d.plan.filter(pl.col("province_code") == p.code)["plan_id"].unique().to_list()
         plan_cite = plan_decision(plan_ids[0], self.plans.get(plan_ids[0])).cite("papi") if plan_ids else None
         fig = figures.papi_rank_figure(
-            totals, f"Thứ hạng PAPI của tỉnh qua các năm (đến năm {last['year']})", top_n if plan_cite else None
+            totals, year, f"Thứ hạng PAPI của tỉnh qua các năm, đến năm {year}", top_n if plan_cite else None
         )
         return {
             "row": last,

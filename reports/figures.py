@@ -329,9 +329,11 @@ def sipas_figure(rows: pl.DataFrame, title: str) -> Figure:
 # ------------------------------------------------------------------------------------------- PAPI
 
 
-def papi_rank_figure(totals: pl.DataFrame, title: str, top_n: int | None) -> Figure:
-    """The province's PAPI total rank, year by year (1 = best), with the top-N line of its plan."""
-    own = totals.sort("year")
+def papi_rank_figure(totals: pl.DataFrame, year: int, title: str, top_n: int | None) -> Figure:
+    """The province's PAPI total rank, year by year up to `year` (1 = best), with the top-N line of its
+    plan; `year` is on the axis even before UNDP publishes it (marked as not published yet)."""
+    own = totals.filter(pl.col("year") <= year).sort("year")
+    years = sorted({*own["year"].to_list(), year})
     trace = {
         "type": "scatter",
         "mode": "lines+markers+text",
@@ -352,11 +354,25 @@ def papi_rank_figure(totals: pl.DataFrame, title: str, top_n: int | None) -> Fig
         title,
         240,
         yaxis=_axis("Thứ hạng", autorange="reversed"),
-        xaxis=_axis("Năm", tickmode="array", tickvals=own["year"].to_list(), showgrid=False),
+        xaxis=_axis("Năm", tickmode="array", tickvals=years, range=[years[0] - 0.5, years[-1] + 0.5], showgrid=False),
     )
+    layout["shapes"], layout["annotations"] = [], []
     if top_n:
         shape, note = _hline(top_n + 0.5, "#cf222e", f"Nhóm {top_n} tỉnh đứng đầu")
-        layout["shapes"], layout["annotations"] = [shape], [note]
+        layout["shapes"].append(shape)
+        layout["annotations"].append(note)
+    if year not in own["year"].to_list():
+        layout["annotations"].append(
+            {
+                "xref": "x",
+                "x": year,
+                "yref": "paper",
+                "y": 0.5,
+                "text": f"Năm {year}:<br>chưa công bố",
+                "showarrow": False,
+                "font": {"size": 11, "color": "#57606a"},
+            }
+        )
     return {"data": [trace], "layout": layout}
 
 
