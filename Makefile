@@ -54,4 +54,5 @@ bench: bootstrap
 	$(BIN)/python benchmarks/bench_scoring.py
 
 clean:
-	rm -rf $(VENV) .dagster_home .ipython .jupyter data/curated/*.duckdb data/curated/*.html data/curated/reports
+	rm -rf $(VENV) .dagster_home .ipython .jupyter data/curated/*.duckdb data/curated/*.html data/curated/reports \
+		data/curated/dashboard
