@@ -219,10 +219,11 @@ class _Pack:
         return labels
 
     def generated_text(self) -> str:
+        # The date the current inputs were first recorded, not the clock: the same inputs give the same pages.
         info = self.d.inputs
-        when = f"Lập ngày {vi_date(info.recorded_on)}" if info.recorded_on else "Lập từ kho dữ liệu"
         files = sum(info.files.values())
-        return f"{when} từ {files} tệp đầu vào" if files else when
+        text = f"Lập từ {files} tệp đầu vào" if files else "Lập từ kho dữ liệu"
+        return f"{text}, cập nhật ngày {vi_date(info.recorded_on)}" if info.recorded_on else text
 
     def page(self, template: str, path: str, **context: Any) -> tuple[str, str]:
         depth = path.count("/")

@@ -383,3 +383,32 @@ def test_leadership_pages_print_within_budget_without_toolbars(pack: Path, tmp_p
         )
         h1 = tab.eval("(h => h.scrollWidth <= h.clientWidth)(document.querySelector('header.page h1'))")
         assert hidden and titles and all(titles) and h1
+
+
+def test_publish_replaces_the_whole_pack(tmp_path: Path) -> None:
+    from assets.publish import publish_pages
+
+    working, curated = tmp_path / "working", tmp_path / "curated"
+    for path, text in {
+        working / "dashboard" / "index.html": "new",
+        working / "dashboard" / "mau" / "2024" / "so-ban-nganh.html": "new page",
+        working / "dashboard" / "assets" / "pack.css": "css",
+        working / "reports" / "bao-cao-tien-do-2024.html": "report",
+        working / "dashboard.html": "redirect",
+        curated / "dashboard" / "index.html": "old",
+        curated / "dashboard" / "mqt" / "2023" / "so-ban-nganh.html": "a page the run no longer writes",
+        curated / "reports" / "bao-cao-tien-do-2019.html": "an old report",
+    }.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    published = publish_pages(working, curated)
+    files = sorted(p.relative_to(curated).as_posix() for p in curated.rglob("*") if p.is_file())
+    assert files == [
+        "dashboard.html",
+        "dashboard/assets/pack.css",
+        "dashboard/index.html",
+        "dashboard/mau/2024/so-ban-nganh.html",
+        "reports/bao-cao-tien-do-2024.html",
+    ]
+    assert _read(curated / "dashboard" / "index.html") == "new" and len(published) == 4
+    assert not (working / "dashboard").exists() and not list(curated.glob(".*old"))
