@@ -65,6 +65,7 @@ QUALITY_PAGE = "chat-luong-du-lieu.html"
 REPORTS_DIR = "reports"  # the plan progress reports, beside the pack in the curated folder
 QUARANTINE_DETAIL_ROWS = 100
 GAP_UNITS = 6  # units furthest below the next band, on a leadership page
+AGENCY_ROWS = 8  # appraising agencies with the most changes, on a leadership page
 PLAN_ROWS = 6  # targets not met shown on a leadership page (at risk first)
 
 _CSS_PATH = Path(__file__).with_name("static") / "pack.css"
@@ -116,7 +117,6 @@ def _env() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["num"] = lambda v, d=2, sign=False: vi_number(v, d, sign=sign)
-    env.filters["vidate"] = vi_date
     env.filters["css_string"] = _css_string
     return env
 
@@ -188,7 +188,6 @@ class _Pack:
         }
         self.labels = self._unit_labels()
         self.plans = {r["plan_id"]: r for r in _rows(data.plans)}
-        self.report_periods = set(data.plan["period"].to_list()) if data.plan.height else set()
 
     # -------------------------------------------------------------------------------- shared bits
 
@@ -345,10 +344,10 @@ class _Pack:
     def report_links(self, p: _Province, year: int, prefix: str) -> list[dict[str, str]]:
         plan = self.d.plan.filter((pl.col("province_code") == p.code) & (pl.col("year") == year))
         periods = plan.select("period", "period_label", "period_end").unique().sort("period_end", "period")
+        # plan_progress_reports writes one report per period of marts.plan_tracking (reports/progress.py).
         return [
             {"label": r["period_label"], "href": f"{prefix}../{REPORTS_DIR}/{report_filename(r['period'])}"}
             for r in periods.iter_rows(named=True)
-            if r["period"] in self.report_periods
         ]
 
     # leadership --------------------------------------------------------------------------------------
@@ -486,6 +485,8 @@ class _Pack:
             "bands": [{"band": b, "colour": colours[b]} for b in order if b in colours],
             "charts": {k: Markup(v) for k, v in charts.items()},
             "gap": self.gap_block(year, rows, order),
+            "agencies": self.agencies_block(year, rows),
+            "cite_appraisal": decision.cite("appraisal"),
             "sipas": sipas,
             "papi": papi,
             "plan": self.plan_block(p, year, root),
@@ -614,6 +615,35 @@ class _Pack:
         furthest = sorted(units, key=lambda u: (-(u["points"] or 0), u["label"]))[:GAP_UNITS]
         closest = sorted(units, key=lambda u: (u["points"] or 0, u["label"]))[:3]
         return {"furthest": furthest, "closest": closest, "count": len(units)}
+
+    def agencies_block(self, year: int, rows: pl.DataFrame) -> dict[str, Any]:
+        """The appraising agencies' view of the group (marts.agency_appraisal): leaves they appraise, and how
+        many they changed from the units' own scores, the most changes first."""
+        a = self.d.agency.filter((pl.col("year") == year) & pl.col("unit_id").is_in(rows["unit_id"].to_list()))
+        if a.is_empty():
+            return {"rows": [], "more": 0}
+        per = (
+            a.group_by("agency")
+            .agg(
+                pl.len().alias("units"),
+                pl.col("leaves").sum(),
+                pl.col("changed_leaves").sum().alias("changed"),
+                _col(a, "lowered_leaves").sum().alias("lowered"),
+                _col(a, "raised_leaves").sum().alias("raised"),
+                _col(a, "total_change").sum().alias("total"),
+                _col(a, "appeals_changed").sum().alias("appeals_changed"),
+            )
+            .sort(["changed", "agency"], descending=[True, False])
+        )
+        changed = per.filter(pl.col("changed") > 0)
+        return {
+            "rows": [
+                {**r, "mean": r["total"] / r["changed"] if r["total"] is not None else None}
+                for r in changed.head(AGENCY_ROWS).iter_rows(named=True)
+            ],
+            "more": max(0, changed.height - AGENCY_ROWS),
+            "unchanged": per.height - changed.height,
+        }
 
     def sipas_block(self, p: _Province, year: int, group: str, decision: Decision) -> dict[str, Any] | None:
         s = self.d.sipas

@@ -178,6 +178,18 @@ def test_departments_2024_ranks_bands_changes_and_gap(pack: Path, curated: Path)
         assert rows[names[unit_id]][1] == expected, unit_id
     # Every unit links to its own page.
     assert 'href="../don-vi/s11.html"' in page
+    # The appraising agencies' view: leaves each appraises for these units and how many it changed.
+    agencies = query(
+        curated,
+        "SELECT agency, count(*) AS units, sum(leaves) AS leaves, sum(changed_leaves) AS changed "
+        "FROM marts.agency_appraisal WHERE year = 2024 AND unit_group = 'department' AND province_code = 'MAU' "
+        "GROUP BY agency HAVING sum(changed_leaves) > 0 ORDER BY changed DESC, agency",
+    )
+    shown = _table(page, "agencies")
+    assert [r[0] for r in shown] == agencies["agency"].to_list()[: len(shown)] and len(shown) >= 3
+    assert [(int(r[1]), int(r[2]), int(r[3].split()[0])) for r in shown] == [
+        (u, n, c) for u, n, c in agencies.select("units", "leaves", "changed").head(len(shown)).iter_rows()
+    ]
 
 
 def test_district_band_move_and_downgrade_2023(pack: Path) -> None:
