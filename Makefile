@@ -22,7 +22,7 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 bootstrap: $(BIN)/.installed
 	@mkdir -p $(DAGSTER_HOME) && cp -n pipelines/dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
 
-## Materialise every asset on the bundled (synthetic) sample data.
+## Materialise every asset on the bundled sample data (synthetic, except the real PAPI tables).
 run: bootstrap
 	$(BIN)/chiso run
 
@@ -51,7 +51,7 @@ notebook: bootstrap
 		--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --LabApp.extension_manager=readonly
 
 bench: bootstrap
-	$(BIN)/python benchmarks/bench_scoring.py
+	$(BIN)/python -m benchmarks.bench_scoring
 
 clean:
 	rm -rf $(VENV) .dagster_home .ipython .jupyter data/curated/*.duckdb data/curated/*.html data/curated/reports \

@@ -1,31 +1,45 @@
-"""Marts: the public contract tables (docs/marts.md) that analysts and notebooks read."""
+"""Marts: the public contract tables (docs/marts.md), each one SQL statement over the layers below."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterator
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from models.par.marts import MARTS
+from assets.checks import checks_on
+from assets.storage import key
+
+_TABLES = re.compile(r"\b((?:raw|staging|core|marts)\.[a-z_]+)\b")
 
 
-def mart_asset(table: str, sql: str, deps: list[str]) -> dg.AssetsDefinition:
-    """A contract table built by one SQL statement over the core layer."""
+def mart_asset(table: str, sql: str) -> dg.AssetsDefinition:
+    """A contract table built by one SQL statement; its lineage is the tables the SQL reads, and its
+    declared checks (Great Expectations suites, SQL rules) run in the same step and block what follows."""
+    reads = sorted(set(_TABLES.findall(sql)) - {table})
+    checks = checks_on(table)
 
-    @dg.asset(
-        name=table.split(".")[1],
-        group_name="marts",
-        kinds={"duckdb"},
-        deps=deps,
-        description=f"Public contract table `{table}`; columns documented in docs/marts.md.",
+    @dg.multi_asset(
+        name=table.replace(".", "__"),
+        specs=[
+            dg.AssetSpec(
+                key(table),
+                group_name="marts",
+                kinds={"duckdb"},
+                deps=[key(t) for t in reads],
+                description=f"Public contract table `{table}`; columns documented in docs/marts.md.",
+            )
+        ],
+        check_specs=[c.spec() for c in checks],
     )
-    def _build(warehouse: DuckDBResource) -> dg.MaterializeResult:
+    def _build(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with warehouse.get_connection() as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
             conn.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
             rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        return dg.MaterializeResult(metadata={"rows": rows, "table": table})
+            yield dg.MaterializeResult(asset_key=key(table), metadata={"dagster/row_count": rows})
+            for check in checks:
+                yield check.run(conn)
 
     return _build
-
-
-mart_assets = [mart_asset(table, sql, ["par_scores"]) for table, sql in MARTS.items()]

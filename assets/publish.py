@@ -53,11 +53,18 @@ def published_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinitio
     def published_warehouse(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
         """Swap the checked working copy in at once (os.replace), so readers see the old or the new
         warehouse, never half of one; a failed or blocked run never reaches this step."""
-        with warehouse.get_connection() as conn:
-            conn.execute("CHECKPOINT")
         target = paths.warehouse_path
         tmp = target.with_name(target.name + ".tmp")
-        shutil.copyfile(warehouse.database, tmp)
+        tmp.unlink(missing_ok=True)
+        # A fresh, compact copy of every table (not the working file with its freed blocks), so
+        # publishing the same input again gives a warehouse of the same size.
+        with warehouse.get_connection() as conn:
+            working = conn.execute("SELECT current_database()").fetchone()[0]
+            conn.execute(f"ATTACH '{tmp}' AS published_copy")
+            try:
+                conn.execute(f'COPY FROM DATABASE "{working}" TO published_copy')
+            finally:
+                conn.execute("DETACH published_copy")
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)

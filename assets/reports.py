@@ -12,24 +12,29 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.resources import ChisoPaths
-from assets.storage import read_table
+from assets.storage import key, read_table
+from models.ingest.documents import Documents
+from models.surveys.rules import load_survey_config
 from reports.dashboard import PACK_DIR, InputsInfo, PackData, build_pack, legacy_redirect, write_pack
 
-# The marts the pages read (docs/marts.md), and the tables of the quality record.
-DASHBOARD_DEPS = [
-    "par_index",
-    "par_component_index",
-    "score_lineage",
-    "band_gap",
-    "agency_appraisal",
-    "par_index_history",
-    "plan_tracking",
-    "sipas_index",
-    "papi_index",
-    "survey_sample_plan",
-    "quarantine",
-    "ruleset_tables",
-]
+# The tables the pages read: the marts (docs/marts.md), the rulesets, plans and the quality record.
+DASHBOARD_READS = (
+    "marts.par_index",
+    "marts.par_component_index",
+    "marts.score_lineage",
+    "marts.band_gap",
+    "marts.agency_appraisal",
+    "marts.par_index_history",
+    "marts.plan_tracking",
+    "marts.sipas_index",
+    "marts.papi_index",
+    "marts.survey_sample_plan",
+    "marts.missing_submissions",
+    "staging.quarantine",
+    "staging.rulesets",
+    "staging.ruleset_bands",
+    "staging.rule_files",
+)
 LINEAGE_COLUMNS = (
     "year, unit_id, leaf_code, method, applicable, self_score, appraised_score, appeal_score, "
     "final_score, final_source, max_points"
@@ -108,13 +113,21 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection) -> PackData:
         quarantine=read_table(conn, "staging.quarantine"),
         balance=read_table(conn, "quality.row_balance"),
         checks=read_table(conn, "quality.check_results"),
-        # Coming from the ingestion work: shown on the data-quality page once the warehouse has it.
         missing=read_table(conn, "marts.missing_submissions") if _exists(conn, "marts.missing_submissions") else None,
         inputs=inputs_info(conn),
+        # The province surveys.yaml sets against the national PAPI field (the plan's own province).
+        papi_province=_papi_province(conn),
     )
 
 
-@dg.asset(group_name="reports", kinds={"html", "plotly"}, deps=DASHBOARD_DEPS)
+def _papi_province(conn: duckdb.DuckDBPyConnection) -> str | None:
+    if not _exists(conn, "staging.rule_files"):
+        return None
+    papi = load_survey_config(Documents.from_frame(read_table(conn, "staging.rule_files"))).papi
+    return papi.province if papi is not None else None
+
+
+@dg.asset(group_name="reports", kinds={"html", "plotly"}, deps=[key(t) for t in DASHBOARD_READS])
 def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
     """data/curated/dashboard/: the leadership pages per province, year and unit group, a page per unit,
     the data-quality page and the index; plotly.js once for all. Published with the warehouse."""

@@ -7,6 +7,7 @@ publishes it (assets/publish.py), so a run that fails halfway leaves the last go
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from contextlib import contextmanager
@@ -53,6 +54,15 @@ class ChisoPaths(dg.ConfigurableResource):
         return self.working_dir / "warehouse.duckdb"
 
 
+def _damaged(path: Path) -> bool:
+    """A DuckDB file that cannot be opened for a reason other than another process's lock."""
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error as exc:
+        return "lock" not in str(exc).casefold()
+    return False
+
+
 class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse's write lock."""
 
@@ -69,10 +79,22 @@ class Warehouse(DuckDBResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         working = Path(self.database)
-        if not working.exists():
-            working.parent.mkdir(parents=True, exist_ok=True)
-            if self.published and Path(self.published).exists():
-                shutil.copy2(self.published, working)  # keep history tables such as raw.file_versions
+        working.parent.mkdir(parents=True, exist_ok=True)
+        for stale in working.parent.glob("*.tmp"):  # half-written copies of a run that was killed
+            stale.unlink()
+        if working.exists() and _damaged(working):
+            context.log.warning(
+                f"Bản làm việc {working} bị hỏng (lần chạy trước bị dừng giữa chừng?); dựng lại từ kho đã công bố. "
+                "(The working copy could not be opened; it is rebuilt from the published warehouse.)"
+            )
+            working.unlink()
+            working.with_name(working.name + ".wal").unlink(missing_ok=True)
+        if not working.exists() and self.published and Path(self.published).exists():
+            # Keep history tables such as raw.file_versions; copy then rename, so a kill mid-copy
+            # leaves no half a working copy behind.
+            tmp = working.with_name(working.name + ".tmp")
+            shutil.copy2(self.published, tmp)
+            os.replace(tmp, working)
         # Fail the run at once, with the clear message, if another run holds the lock; and start
         # the run's quality record afresh, so a check skipped or removed shows no old result.
         with self.get_connection() as conn:

@@ -1,7 +1,8 @@
-"""The DuckDB warehouse: one schema per layer, tables replaced whole by the asset that owns them."""
+"""The DuckDB warehouse: one schema per layer, tables replaced whole by the asset that writes them."""
 
 from __future__ import annotations
 
+import dagster as dg
 import duckdb
 import polars as pl
 
@@ -68,3 +69,8 @@ def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, key: str, value: s
         conn.execute("COMMIT")
     finally:
         conn.unregister("_chiso_rows")
+
+
+def key(table: str) -> dg.AssetKey:
+    """The asset that writes `schema.table` has the key [schema, table]."""
+    return dg.AssetKey(table.split("."))

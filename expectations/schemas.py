@@ -12,40 +12,17 @@ import pandera.polars as pa
 import polars as pl
 
 
-class _RawRows(pa.DataFrameModel):
-    """Every raw row says where it came from."""
-
-    source_file: str = pa.Field(nullable=False)
-    row_number: pl.Int64 = pa.Field(nullable=False, ge=1)
-    file_sha256: str = pa.Field(nullable=False, str_length={"min_value": 64, "max_value": 64})
-
-    class Config:
-        strict = False
-
-
-class RawUnits(_RawRows):
-    unit_id: str = pa.Field(nullable=True)
-    unit_name: str = pa.Field(nullable=True)
-    unit_group: str = pa.Field(nullable=True)
-
-
-class RawSubmissions(_RawRows):
-    unit_id: str = pa.Field(nullable=True)
-    criterion_code: str = pa.Field(nullable=True)
-    self_score: str = pa.Field(nullable=True)
-
-
-class RawAppraisals(_RawRows):
-    unit_id: str = pa.Field(nullable=True)
-    criterion_code: str = pa.Field(nullable=True)
-    round: str = pa.Field(nullable=True)
-    score: str = pa.Field(nullable=True)
-
-
-class RawSurveyResults(_RawRows):
-    unit_id: str = pa.Field(nullable=True)
-    criterion_code: str = pa.Field(nullable=True)
-    satisfied_pct: str = pa.Field(nullable=True)
+def raw_schema(required: tuple[str, ...]) -> pa.DataFrameSchema:
+    """A raw table: every row says where it came from, and the contract's columns are there."""
+    return pa.DataFrameSchema(
+        {
+            "source_file": pa.Column(str, nullable=False),
+            "row_number": pa.Column(pl.Int64, pa.Check.ge(1), nullable=False),
+            "file_sha256": pa.Column(str, pa.Check.str_length(64, 64), nullable=False),
+            **{c: pa.Column(str, nullable=True) for c in required},
+        },
+        strict=False,
+    )
 
 
 class StagedUnits(pa.DataFrameModel):
@@ -150,55 +127,16 @@ class StagedPlanStatistics(_Provenance):
     value: pl.Float64 = pa.Field(nullable=True)
 
 
-# asset → the tables it writes, each with its schema; sources named for quality.row_balance.
-RAW = {
-    "raw_provinces": [("raw.provinces", _RawRows)],
-    "raw_units": [("raw.units", RawUnits)],
-    "raw_submissions": [("raw.submissions", RawSubmissions)],
-    "raw_appraisals": [("raw.appraisals", RawAppraisals)],
-    "raw_survey_results": [("raw.survey_results", RawSurveyResults)],
-    "raw_evidence": [("raw.evidence", _RawRows)],
-    "raw_reclassifications": [("raw.reclassifications", _RawRows)],
-    "raw_survey_respondents": [("raw.survey_respondents", _RawRows)],
-    "raw_survey_dossiers": [("raw.survey_dossiers", _RawRows)],
-    "raw_papi": [("raw.papi", _RawRows)],
-    "raw_plan_catalogue": [
-        ("raw.plan_targets", _RawRows),
-        ("raw.plan_assignments", _RawRows),
-        ("raw.plan_target_choices", _RawRows),
-    ],
-    "raw_plan_statistics": [("raw.plan_statistics", _RawRows)],
-}
-STAGING = {
-    "frameworks": [("staging.criteria", StagedCriteria)],
-    "stg_units": [("staging.units", StagedUnits)],
-    "stg_submissions": [("staging.submissions", StagedSubmissions)],
-    "stg_appraisals": [("staging.appraisals", StagedAppraisals)],
-    "stg_survey_results": [("staging.survey_results", StagedSurveyResults)],
-    "stg_evidence": [("staging.evidence", StagedEvidence)],
-    "stg_reclassifications": [("staging.reclassifications", StagedReclassifications)],
-    "stg_survey_respondents": [("staging.survey_respondents", StagedRespondents)],
-    "stg_survey_dossiers": [("staging.survey_dossiers", StagedDossiers)],
-    "stg_papi": [("staging.papi_scores", StagedPapi)],
-    "stg_plan_targets": [("staging.plan_targets", StagedPlanTargets)],
-    "stg_plan_statistics": [("staging.plan_statistics", StagedPlanStatistics)],
-}
-# (staging asset, its source in quality.row_balance): rows in = staged + quarantined + set aside.
-BALANCED = [
-    ("stg_units", "provinces"),
-    ("stg_units", "units"),
-    ("stg_submissions", "submissions"),
-    ("stg_appraisals", "appraisals"),
-    ("stg_survey_results", "survey_results"),
-    ("stg_evidence", "evidence"),
-    ("stg_reclassifications", "reclassifications"),
-    ("stg_survey_respondents", "survey_respondents"),
-    ("stg_survey_dossiers", "survey_dossiers"),
-    ("stg_papi", "papi"),
-]
+class StagedRuleFiles(pa.DataFrameModel):
+    source_file: str = pa.Field(nullable=False, unique=True)
+    text: str = pa.Field(nullable=False)
 
 
-def failures(model: type[pa.DataFrameModel], frame: pl.DataFrame) -> pl.DataFrame:
+# Staging tables a source writes besides its own, with their schemas.
+EXTRA_TABLES = {"staging.criteria": StagedCriteria}
+
+
+def failures(model: type[pa.DataFrameModel] | pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
     """The failure cases of a frame against a schema (empty when it passes, or when there are no
     rows: an optional source with no files has nothing to check)."""
     if frame.height == 0:

@@ -16,7 +16,8 @@ import polars as pl
 
 from models.par.marts import CONTRACT_COLUMNS, PLAN_TRACKING_COLUMNS
 
-# `reclassification`: a corrected score after a result was voided (1820/QĐ-UBND Art. 7, models/par/reclassification.py).
+# `reclassification`: a corrected score after a result was voided (1820/QĐ-UBND Art. 7, models/par/reclassification.py);
+# `facts`: a bonus or penalty computed from bonus_penalty/*.csv (1820/QĐ-UBND Art. 4, models/par/bonus_penalty.py).
 FINAL_SOURCES = [
     "appeal",
     "appraisal",
@@ -26,6 +27,7 @@ FINAL_SOURCES = [
     "not_applicable",
     "not_surveyed",
     "reclassification",
+    "facts",
 ]
 
 

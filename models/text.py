@@ -1,8 +1,9 @@
-"""Parsing of values as officials type them: Vietnamese text, decimal commas, dates."""
+"""Text as officials type it: NFC, single spaces, names compared without case or the `UBND` prefix.
+
+Numbers and dates are typed in `models.ingest.values`."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 
@@ -33,52 +34,3 @@ def name_key(value: object) -> str | None:
 def is_not_applicable(value: object) -> bool:
     text = normalize_text(value)
     return text is not None and text.casefold() in NOT_APPLICABLE
-
-
-def parse_number(value: object) -> float | None:
-    """Parse `60,5`, `60.5`, `1.234,75`, `1,234.75`; None for blank.
-
-    Raises ValueError for text that is not a number, so the caller can quarantine the row
-    with the value and the rule.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"not a number: {value!r}")
-    if isinstance(value, int | float):
-        return float(value)
-    text = normalize_text(value)
-    if text is None:
-        return None
-    text = text.replace(" ", "")
-    if "," in text and "." in text:
-        # The separator that comes last is the decimal one.
-        if text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
-    elif "," in text:
-        text = text.replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"not a number: {value!r}") from None
-
-
-def parse_date(value: object) -> dt.date | None:
-    """Parse `dd/mm/yyyy`, `dd-mm-yyyy`, ISO dates and spreadsheet date cells."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = normalize_text(value)
-    if text is None:
-        return None
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"not a date: {value!r}")

@@ -6,14 +6,13 @@ import os
 
 import dagster as dg
 
-from assets import core, evidence, plan, publish, raw, reports, rulesets, staging, surveys
-from assets.checks import all_checks
-from assets.marts import mart_assets
+from assets import par, plan, publish, reports, surveys
+from assets.ingest import ingest_assets
 from assets.resources import ChisoPaths, Warehouse
 
 _BUILT = [
-    *dg.load_assets_from_modules([raw, staging, evidence, core, rulesets, surveys, plan, reports]),
-    *mart_assets,
+    *ingest_assets,
+    *dg.load_assets_from_modules([par, surveys, plan, reports]),
 ]
 ALL_ASSETS = [*_BUILT, publish.published_warehouse_asset([key for a in _BUILT for key in a.keys])]
 
@@ -50,7 +49,6 @@ def make_resources(raw_dir: str | None = None, curated_dir: str | None = None) -
 def make_definitions(raw_dir: str | None = None, curated_dir: str | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
-        asset_checks=[*all_checks, *surveys.survey_checks],
         jobs=[recompute_job],
         schedules=[yearly_schedule],
         resources=make_resources(raw_dir, curated_dir),

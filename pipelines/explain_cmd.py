@@ -17,6 +17,7 @@ QUERIES = {
     "components": ("SELECT * FROM marts.par_component_index WHERE year = ? AND unit_id = ?", 2),
     "band_gap": ("SELECT * FROM marts.band_gap WHERE year = ? AND unit_id = ?", 2),
     "history": ("SELECT * FROM marts.par_index_history WHERE year = ? AND unit_id = ?", 2),
+    "uncertainty": ("SELECT * FROM marts.rank_uncertainty WHERE year = ? AND unit_id = ?", 2),
     "criteria": ("SELECT * FROM staging.criteria", 0),
     "rulesets": ("SELECT * FROM staging.rulesets", 0),
     "bands": ("SELECT * FROM staging.ruleset_bands", 0),
@@ -25,7 +26,16 @@ QUERIES = {
 
 def explain_from_warehouse(warehouse: Path, year: int, unit_id: str) -> str:
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        frames = {name: conn.execute(sql, [year, unit_id][:n]).pl() for name, (sql, n) in QUERIES.items()}
+        tables = {
+            f"{s}.{t}"
+            for s, t in conn.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+        }
+        frames = {
+            name: conn.execute(sql, [year, unit_id][:n]).pl()
+            for name, (sql, n) in QUERIES.items()
+            # a warehouse published before a table existed still explains, without that part
+            if sql.split(" FROM ")[1].split()[0] in tables
+        }
     return explain(year, unit_id, **frames)
 
 

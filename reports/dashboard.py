@@ -36,7 +36,6 @@ from reports import figures
 from reports.progress import report_filename, value_text
 from reports.text import (
     FINAL_SOURCE_LABELS,
-    MISSING_SUBMISSION_REASONS,
     RULE_LABELS,
     SOURCE_LABELS,
     SYNTHETIC_BANNER,
@@ -102,6 +101,7 @@ class PackData:
     checks: pl.DataFrame
     missing: pl.DataFrame | None = None  # marts.missing_submissions, when the warehouse has it
     inputs: InputsInfo = field(default_factory=InputsInfo)
+    papi_province: str | None = None  # the province whose PAPI a plan's province is set against (surveys.yaml)
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -250,9 +250,7 @@ class _Pack:
         missing = self.d.missing
         if missing is None or missing.is_empty():
             return []
-        keep = (pl.col("year") == year) & pl.col("province").map_elements(nfc, return_dtype=pl.Utf8).is_in(
-            [province.name, province.code]
-        )
+        keep = (pl.col("year") == year) & (pl.col("province_code") == province.code)
         if group is not None:
             keep = keep & (pl.col("unit_group") == group)
         return missing.filter(keep).sort("unit_group", "unit_id").to_dicts()
@@ -677,25 +675,34 @@ class _Pack:
         return block
 
     def papi_block(self, p: _Province, year: int) -> dict[str, Any] | None:
+        """The province's PAPI up to the page's year; for a province PAPI does not score (a synthetic one) that
+        tracks an improvement plan, the PAPI of the province surveys.yaml names (the plan's own province)."""
         papi = self.d.papi
         if papi.is_empty():
             return None
-        totals = papi.filter(
-            (pl.col("province_code") == p.code) & (pl.col("dimension") == "total") & (pl.col("year") <= year)
-        ).sort("year")
-        if totals.is_empty():
+        totals = papi.filter((pl.col("dimension") == "total") & (pl.col("year") <= year))
+        own, named = totals.filter(pl.col("province_code") == p.code), None
+        plan_ids = self.d.plan.filter(pl.col("province_code") == p.code)["plan_id"].unique().sort().to_list()
+        if own.is_empty() and self.d.papi_province and plan_ids:
+            own, named = totals.filter(pl.col("province") == self.d.papi_province), self.d.papi_province
+        if own.is_empty():
             return None
-        last = totals.row(-1, named=True)
-        top_n = last.get("top_n")
-        plan_ids = self.d.plan.filter(pl.col("province_code") == p.code)["plan_id"].unique().to_list()
+        own = own.sort("year")
+        last = own.row(-1, named=True)
         plan_cite = plan_decision(plan_ids[0], self.plans.get(plan_ids[0])).cite("papi") if plan_ids else None
         fig = figures.papi_rank_figure(
-            totals, year, f"Thứ hạng PAPI của tỉnh qua các năm, đến năm {year}", top_n if plan_cite else None
+            own,
+            year,
+            f"Thứ hạng PAPI {'của ' + named if named else 'của tỉnh'} qua các năm, đến năm {year}",
+            last.get("top_n") if plan_cite else None,
         )
+        sources = own["source"].drop_nulls().unique().sort().to_list() if "source" in own.columns else []
         return {
             "row": last,
             "same_year": last["year"] == year,
-            "synthetic": bool(totals["synthetic"].fill_null(False).any()),
+            "province": named,
+            "synthetic": bool(own["synthetic"].fill_null(False).any()),
+            "sources": sources,
             "plan_cite": plan_cite,
             "figure": figures.figure_html(fig, f"papi-{year}"),
         }
@@ -958,16 +965,15 @@ class _Pack:
         detail = q.sort(["source_file", "row_number", "rule", "column_name"], nulls_last=True).head(
             QUARANTINE_DETAIL_ROWS
         )
-        missing = []
-        if self.d.missing is not None:
-            missing = [
-                {
-                    **r,
-                    "group": group_label(r["unit_group"]),
-                    "reason": MISSING_SUBMISSION_REASONS.get(r["reason"], r["reason"]),
-                }
-                for r in self.d.missing.sort("year", "province", "unit_group", "unit_id").iter_rows(named=True)
-            ]
+        names = {p.code: p.name for p in self.provinces}
+        missing = [
+            {**r, "province": names.get(r["province_code"], r["province_code"]), "group": group_label(r["unit_group"])}
+            for r in (
+                []
+                if self.d.missing is None
+                else self.d.missing.sort("year", "province_code", "unit_group", "unit_id").to_dicts()
+            )
+        ]
         return self.page(
             "quality.html.j2",
             QUALITY_PAGE,

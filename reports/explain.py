@@ -36,6 +36,7 @@ def explain(
     bands: pl.DataFrame,
     band_gap: pl.DataFrame | None = None,
     history: pl.DataFrame | None = None,
+    uncertainty: pl.DataFrame | None = None,
 ) -> str:
     """The explanation of `unit_id` in `year`; the frames may hold more rows (they are filtered)."""
     rows = par_index.filter((pl.col("year") == year) & (pl.col("unit_id") == unit_id))
@@ -180,6 +181,14 @@ def explain(
             w("  Bộ chỉ số không quy định tiêu chí phân định khi bằng điểm: các đơn vị bằng điểm đồng hạng.")
     if u.get("district_rank") is not None:
         w(f"  Xếp hạng trong huyện ({u['parent_unit_id']}): {u['district_rank']}")
+    spread = None
+    if uncertainty is not None:
+        mine = uncertainty.filter(
+            (pl.col("year") == year) & (pl.col("unit_id") == unit_id) & (pl.col("index_kind") == "par_index")
+        )
+        spread = mine.row(0, named=True) if mine.height else None
+    if spread is not None:
+        w("  " + _spread_line(spread))
     w("")
 
     # 6. Gap to the next band -------------------------------------------------------------------
@@ -220,6 +229,29 @@ def explain(
     return "\n".join(out).rstrip() + "\n"
 
 
+def _spread_line(r: dict) -> str:
+    """Rank uncertainty (marts.rank_uncertainty, models/surveys/uncertainty.py), in one sentence."""
+    if r["rank_best"] == r["rank_worst"]:
+        where = f"vị trí {r['rank_best']} không đổi"
+    else:
+        where = f"vị trí có thể từ {r['rank_best']} đến {r['rank_worst']}"
+    band = (
+        f"xếp loại {r['band_low']} không đổi"
+        if r["band_stable"]
+        else f"xếp loại có thể từ {r['band_low']} đến {r['band_high']}"
+    )
+    if r["interval_from"] == "respondents":
+        return (
+            f"Sai số chọn mẫu: với khoảng tin cậy 95% của {r['survey_leaves']} tiêu chí điều tra xã hội học tính "
+            f"từ phiếu khảo sát, chỉ số trong khoảng {num(r['index_low'], 2)} – {num(r['index_high'], 2)}; "
+            f"{where}; {band}."
+        )
+    return (
+        "Sai số chọn mẫu: chỉ số của đơn vị không có tiêu chí tính từ phiếu khảo sát, nhưng chỉ số của các đơn vị "
+        f"cùng nhóm có khoảng tin cậy 95%: {where}."
+    )
+
+
 def _d(value) -> str:
     return value.strftime("%d/%m/%Y") if value is not None else "—"
 
@@ -256,6 +288,10 @@ def _leaf_line(leaf: dict, title: str) -> str:
     rounds = [f"tự chấm {num(leaf['self_score']) if leaf['self_score'] is not None else '(trống)'}"]
     if source == "not_applicable":
         rounds = ["tự chấm: không áp dụng (vẫn giữ điểm tối đa)"]
+    if leaf.get("facts_basis"):
+        rule = leaf.get("facts_rule") or ""
+        article = rule[rule.find("(") + 1 : rule.rfind(")")].replace("Art.", "Điều") if "(" in rule else ""
+        rounds.append(f"số liệu: {leaf['facts_basis']}" + (f" [{article}]" if article else ""))
     if leaf.get("appraised_score") is not None:
         rounds.append(f"thẩm định {num(leaf['appraised_score'])}{_why(leaf, 'appraisal')}")
     else:

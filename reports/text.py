@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from models.sources import SOURCES
+
 
 def nfc(value: Any) -> str:
     return unicodedata.normalize("NFC", "" if value is None else str(value))
@@ -92,27 +94,26 @@ FINAL_SOURCE_LABELS = {
     "missing": "bỏ trống, tính 0",
     "not_applicable": "không áp dụng",
     "not_surveyed": "không khảo sát",
+    "facts": "tính từ số liệu",
 }
 
-# Input sources and quarantine rules (staging.quarantine, quality.row_balance).
-SOURCE_LABELS = {
-    "provinces": "Danh mục tỉnh",
-    "units": "Danh mục đơn vị",
-    "submissions": "Tự đánh giá",
-    "appraisals": "Thẩm định, phúc khảo",
-    "survey_results": "Kết quả điều tra xã hội học",
-    "evidence": "Sổ tài liệu kiểm chứng",
-    "reclassifications": "Quyết định xếp loại lại",
-    "survey_respondents": "Phiếu khảo sát (người trả lời)",
-    "survey_dossiers": "Số hồ sơ TTHC (chọn mẫu khảo sát)",
-    "papi": "Bảng PAPI",
-    "plan_targets": "Danh mục chỉ tiêu kế hoạch",
-    "plan_statistics": "Số liệu kinh tế - xã hội, số liệu theo dõi",
-    "plan_target_choices": "Phương án chỉ tiêu tỉnh chọn",
-    "plan_assignments": "Phân công kế hoạch cho tỉnh",
-    "frameworks": "Bộ chỉ số (quy định của tỉnh)",
-}
+# Input sources (their labels are declared with them, models/sources.py) and quarantine rules.
+SOURCE_LABELS = {s.name: s.label for s in SOURCES}
 RULE_LABELS = {
+    # The way in (models/ingest): a file's header, encoding, links; a workbook's hidden values.
+    "missing_column": "Thiếu cột bắt buộc",
+    "duplicate_column": "Cột ghi hai lần",
+    "reserved_column": "Cột trùng tên cột hệ thống",
+    "bad_encoding": "Tệp không ở mã UTF-8",
+    "outside_raw_folder": "Liên kết ra ngoài thư mục dữ liệu",
+    "unreadable_sheet": "Trang tính bị hỏng",
+    "formula_without_value": "Công thức chưa có giá trị",
+    "merged_cells": "Ô điểm bị gộp",
+    "ambiguous_number": "Số không rõ dấu thập phân hay hàng nghìn",
+    "year_mismatch": "Năm đánh giá khác thư mục năm",
+    "bad_year_folder": "Thư mục không phải năm",
+    "unit_name_mismatch": "Tên đơn vị không khớp mã",
+    "conflicting_decisions": "Hai quyết định mâu thuẫn",
     "above_max": "Điểm vượt điểm tối đa",
     "negative_score": "Điểm âm",
     "not_a_number": "Không phải số",
@@ -168,6 +169,12 @@ RULE_LABELS = {
     "band_with_criterion": "Dòng sửa điểm có ghi xếp loại",
     "nothing_to_reclassify": "Không có nội dung xếp loại lại",
     "unknown_band": "Xếp loại không thuộc quy định",
+    "missing_subdimension": "Thiếu chỉ số thành phần PAPI của năm",
+    "unknown_column": "Cột không có trong bảng ánh xạ",
+    "bad_interval": "Khoảng tin cậy không hợp lệ",
+    "duplicate": "Dòng trùng (đã có dòng trước)",
+    "inconsistent_counts": "Số liệu mâu thuẫn nhau",
+    "no_fact_rule": "Bộ chỉ số không tính điểm từ số liệu này",
 }
 # Tables the checks guard, as an analyst reads them on the data-quality page (asset names stay internal).
 MART_LABELS = {
@@ -183,12 +190,27 @@ MART_LABELS = {
     "papi_index": "PAPI",
     "survey_sample_plan": "Cỡ mẫu khảo sát",
     "evidence_flags": "Tài liệu kiểm chứng cần xem lại",
+    "rank_uncertainty": "Độ chắc chắn của thứ hạng",
+    "missing_submissions": "Đơn vị không có tự đánh giá",
+}
+# Other checked tables (staging, not an input source of their own).
+TABLE_LABELS = {
+    "criteria": "Bộ tiêu chí của các bộ chỉ số",
+    "rulesets": "Các bộ chỉ số",
+    "ruleset_bands": "Thang xếp loại",
+    "papi_scores": "Bảng PAPI",
+    "rank_uncertainty": "Độ chắc chắn của thứ hạng",
 }
 CHECK_KINDS = {
     "_schema": "Lược đồ, kiểu dữ liệu",
     "_readable": "Đọc được mọi tệp",
     "_rows_balance": "Cân đối số dòng",
     "_expectations": "Bộ kỳ vọng của bảng công bố",
+    "_raw_contract": "Cấu trúc tệp đầu vào",
+    "_unique": "Không trùng khóa",
+    "_within_max": "Điểm trong giới hạn",
+    "_interval": "Khoảng tin cậy hợp lệ",
+    "_bounds": "Giá trị trong giới hạn",
 }
 # Which version of a target the plan report uses when the decision states two (marts.plan_tracking.variant_basis).
 VARIANT_BASIS_LABELS = {
@@ -196,21 +218,18 @@ VARIANT_BASIS_LABELS = {
     "plan_default": "mức mặc định của kế hoạch",
     "first_listed": "tỉnh chưa chọn: dùng mức ghi đầu tiên",
 }
-MISSING_SUBMISSION_REASONS = {
-    "no_file": "Không có tệp tự đánh giá",
-    "no_submission": "Không có tệp tự đánh giá",
-    "quarantined": "Tệp bị cách ly, chưa chấm được",
-    "unreadable": "Không đọc được tệp",
-}
 
 
 def table_label(asset: str) -> str:
-    """`stg_submissions` / `raw_appraisals` / `par_index` → the Vietnamese name of what it holds."""
+    """`raw.submissions_files` / `staging.appraisals` / `marts.par_index` → what the table holds, in Vietnamese."""
     name = nfc(asset).split(".")[-1]
     for prefix in ("stg_", "raw_", "marts_", "staging_"):
         if name.startswith(prefix):
             name = name[len(prefix) :]
-    return MART_LABELS.get(name) or SOURCE_LABELS.get(name) or name.replace("_", " ")
+    files = name.endswith("_files")
+    name = name.removesuffix("_files")
+    label = MART_LABELS.get(name) or SOURCE_LABELS.get(name) or TABLE_LABELS.get(name) or name.replace("_", " ")
+    return f"{label} (danh sách tệp)" if files else label
 
 
 def rule_words(message: Any) -> str:

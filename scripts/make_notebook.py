@@ -304,9 +304,15 @@ SURVEYS = [
         "md",
         "# Sự hài lòng (SIPAS) và PAPI\n\nSIPAS từng đơn vị với khoảng tin cậy 95%, đơn vị ít người trả lời và cỡ mẫu "
         "cần cho năm sau, SIPAS toàn tỉnh theo thành phần; PAPI của tỉnh qua các năm và từng nội dung so với các "
-        f"tỉnh.\n\n{SYNTHETIC} Bảng PAPI mẫu cũng là dữ liệu tổng hợp, không phải số liệu UNDP công bố.\n\n{HELPER}",
+        f"tỉnh.\n\n{SYNTHETIC} Bảng PAPI là số liệu thật do PAPI công bố (data/raw/surveys/papi_source): PAPI chấm "
+        "các tỉnh thật, nên tỉnh mẫu được đặt cạnh Vĩnh Long, tỉnh ban hành kế hoạch 2639/QĐ-UBND mà tỉnh mẫu theo "
+        f"dõi (surveys.yaml).\n\n{HELPER}",
     ),
-    ("parameters", '# Tham số: mã tỉnh và năm\nPROVINCE = "MAU"\nYEAR = 2024'),
+    (
+        "parameters",
+        '# Tham số: mã tỉnh (SIPAS), tên tỉnh trong bảng PAPI, năm\nPROVINCE = "MAU"\nPAPI_PROVINCE = "Vĩnh Long"\n'
+        "YEAR = 2024",
+    ),
     ("code", "import plotly.express as px\nimport polars as pl\n\nfrom reports.analysis import query, show"),
     (
         "md",
@@ -379,19 +385,21 @@ SURVEYS = [
     (
         "md",
         "## 4. PAPI của tỉnh qua các năm\n\nHạng 1 là cao nhất cả nước; đến 2017 tổng điểm tối đa 60, từ 2018 là 80 "
-        "(không so sánh thay đổi giữa hai giai đoạn).",
+        "(không so sánh thay đổi giữa hai giai đoạn). Nguồn số liệu ở cột `source`.",
     ),
     (
         "code",
         "papi = query(\n"
         '    """SELECT year, round(score, 2) AS score, max_score, rank, n_provinces, tier_label,\n'
-        "              round(delta_prev_year, 2) AS delta_prev_year, round(gap_to_top_n, 2) AS gap_to_top_n\n"
-        "       FROM marts.papi_index WHERE province_code = ? AND dimension = 'total' AND year <= ?\n"
+        "              round(delta_prev_year, 2) AS delta_prev_year, round(gap_to_top_n, 2) AS gap_to_top_n,\n"
+        "              source\n"
+        "       FROM marts.papi_index WHERE province = ? AND dimension = 'total' AND year <= ?\n"
         '       ORDER BY year""",\n'
-        "    [PROVINCE, YEAR],\n"
+        "    [PAPI_PROVINCE, YEAR],\n"
         ")\n"
         "if papi.height:\n"
-        '    fig = px.line(papi, x="year", y="rank", markers=True, text="rank", title="Thứ hạng PAPI qua các năm",\n'
+        '    fig = px.line(papi, x="year", y="rank", markers=True, text="rank",\n'
+        '                  title=f"Thứ hạng PAPI của {PAPI_PROVINCE} qua các năm",\n'
         '                  labels={"year": "Năm", "rank": "Hạng"})\n'
         '    fig.update_yaxes(autorange="reversed")\n'
         '    fig.update_traces(textposition="top center")\n'
@@ -405,20 +413,20 @@ SURVEYS = [
     ),
     (
         "code",
-        'papi_year = query("SELECT max(year) FROM marts.papi_index WHERE province_code = ? AND year <= ?", '
-        "[PROVINCE, YEAR]).item()\n"
+        'papi_year = query("SELECT max(year) FROM marts.papi_index WHERE province = ? AND year <= ?", '
+        "[PAPI_PROVINCE, YEAR]).item()\n"
         "field = query(\n"
         '    """SELECT province_code, province, dimension_no, dimension_name, score, rank, n_provinces\n'
         "       FROM marts.papi_index WHERE year = ? AND dimension <> 'total' AND score IS NOT NULL\n"
         '       ORDER BY dimension_no, score DESC""",\n'
         "    [papi_year],\n"
-        ')\nown = field.filter(pl.col("province_code") == PROVINCE)\n'
+        ')\nown = field.filter(pl.col("province") == PAPI_PROVINCE)\n'
         "if field.height:\n"
         '    fig = px.box(field, x="score", y="dimension_name", points="all",\n'
         '                 labels={"score": "Điểm (tối đa 10)", "dimension_name": ""},\n'
         '                 title=f"PAPI {papi_year}: từng nội dung, tỉnh so với các tỉnh", height=520)\n'
         '    fig.update_traces(marker={"color": "#8c959f", "size": 4}, line={"color": "#8c959f"})\n'
-        '    fig.add_scatter(x=own["score"], y=own["dimension_name"], mode="markers", name="Tỉnh",\n'
+        '    fig.add_scatter(x=own["score"], y=own["dimension_name"], mode="markers", name=PAPI_PROVINCE,\n'
         '                    marker={"symbol": "diamond", "size": 12, "color": "#0b3d91"})\n'
         "    show(fig)\n"
         'own.select("dimension_no", "dimension_name", "score", "rank", "n_provinces")',

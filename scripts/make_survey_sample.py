@@ -6,7 +6,7 @@ Run from the repository root::
     .venv/bin/python -m scripts.make_survey_sample --out DIR  # writes elsewhere
 
 It reads, never writes, the files of ``scripts/make_sample.py`` (units.csv, survey_results.csv)
-and the hand-written survey rules (surveys.yaml, questionnaires/, papi_dimensions.csv), and writes:
+and the hand-written survey rules (surveys.yaml, questionnaires/), and writes:
 
 - ``sipas/<year>/<unit>.csv|.xlsx``: SIPAS respondents of every department and district of
   "Tỉnh Mẫu (dữ liệu tổng hợp)", 2022-2024. Their satisfied shares reproduce the published
@@ -14,8 +14,9 @@ and the hand-written survey rules (surveys.yaml, questionnaires/, papi_dimension
   S04 and S13), so the PAR index keeps its meaning; one unit-year has very few respondents.
 - ``civil_servant/<year>/<unit>.csv``: the civil-servant survey of a few units.
 - ``dossiers.csv``: dossiers per unit and year (N of the sample-size formula).
-- ``papi/``: provincial PAPI tables for 63 made-up provinces, 2016-2017 (6 dimensions) and
-  2018, 2022, 2023 (8 dimensions). NOT UNDP's numbers: every row says so.
+
+The PAPI tables (``papi/``, ``papi_source/``, ``papi_provinces.csv``, ``papi_dimensions.csv``) are not
+written here: they are PAPI's real published scores, copied (papi_source/README.md).
 - ``README.md``: what is engineered where.
 """
 
@@ -25,7 +26,6 @@ import argparse
 import csv
 import math
 import random
-from collections import Counter
 from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -61,9 +61,6 @@ LIKERT_WORDS = {1: "Rất không hài lòng", 2: "Không hài lòng", 3: "Bình 
 FIELDS = ["Đất đai", "Hộ tịch", "Đầu tư", "Xây dựng", "Tư pháp", "Lao động", "Giao thông", "Y tế", "Giáo dục"]
 AGE_BANDS = ["18-29", "30-44", "45-59", "60+"]
 CHANNELS = [("Trực tiếp", 0.7), ("Trực tuyến", 0.2), ("Bưu chính", 0.1)]
-SYNTHETIC_NOTE = "Số liệu tổng hợp (synthetic), không phải kết quả PAPI do UNDP công bố"
-PAPI_YEARS = (2016, 2017, 2018, 2022, 2023)
-MAU_PAPI_RANK = {2016: 41, 2017: 38, 2018: 36, 2022: 33, 2023: 28}  # Tỉnh Mẫu climbs into the top 30
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -473,102 +470,6 @@ def write_dossiers(out: Path, survey: Survey, respondents: dict[tuple[int, str],
     return write_csv(out / "dossiers.csv", ["year", "unit_id", "dossiers"], rows)
 
 
-# ------------------------------------------------------------------------------ PAPI
-
-
-def write_papi(out: Path, rng: random.Random) -> list[Path]:
-    mapping = read_csv(SURVEYS / "papi_dimensions.csv")
-    folder = out / "papi"
-    folder.mkdir(parents=True, exist_ok=True)
-    provinces = [("MAU", "Tỉnh Mẫu (dữ liệu tổng hợp)")] + [
-        (f"T{i:02d}", f"Tỉnh tổng hợp {i:02d}") for i in range(1, 63)
-    ]
-    latent = {code: rng.gauss(0, 1) for code, _ in provinces}
-    written = []
-    for year in PAPI_YEARS:
-        rows = [
-            m
-            for m in mapping
-            if int(m["valid_from_year"]) <= year
-            and (not m["valid_to_year"] or year <= int(m["valid_to_year"]))
-            and m["dimension_code"] != "total"
-        ]
-        subs = [m for m in rows if m["subdimension_code"]]
-        dims = [m for m in rows if not m["subdimension_code"]]
-        per_dim = Counter(m["dimension_code"] for m in subs)
-        english = year < 2018
-        scores: dict[str, dict[str, float]] = {}
-        for code, _ in provinces:
-            scores[code] = {}
-            for m in subs:
-                top = 10 / per_dim[m["dimension_code"]]
-                u = 1 / (1 + math.exp(-(latent[code] * 0.6 + rng.gauss(0, 0.6))))
-                scores[code][m["subdimension_code"]] = round(top * (0.3 + 0.55 * u), 4)
-        # Published gaps: a blank sub-dimension, a province not scored, a province absent.
-        blanks = {2017: [("T17", "3.2")], 2018: [("T05", "8.3"), ("T21", "8.3"), ("T44", "8.3")]}
-        for code, sub in blanks.get(year, []):
-            scores[code][sub] = None
-        if year == 2022:
-            scores["T40"] = {k: None for k in scores["T40"]}
-        names = [(c, n) for c, n in provinces if not (year == 2023 and c == "T55")]
-        # Tỉnh Mẫu's total lands between two others' at its engineered rank among those with a total.
-        totals = sorted(
-            (sum(scores[c].values()) for c, _ in names if c != "MAU" and None not in scores[c].values()),
-            reverse=True,
-        )
-        rank = MAU_PAPI_RANK[year]
-        target = (totals[rank - 2] + totals[rank - 1]) / 2
-        factor = target / sum(scores["MAU"].values())
-        scores["MAU"] = {k: round(v * factor, 4) for k, v in scores["MAU"].items()}
-        if english:
-            head = ["Province", "province_code"] + [m["headers"].split("|")[1] for m in subs] + ["synthetic", "note"]
-        else:
-            head = ["Tỉnh, thành phố", "Mã tỉnh"] + [m["subdimension_name_vi"] for m in subs]
-            head += ["Dữ liệu tổng hợp", "Ghi chú"]
-        out_rows = []
-        for code, name in names:
-            values = [scores[code][m["subdimension_code"]] for m in subs]
-            out_rows.append([name, code, *values, "có", SYNTHETIC_NOTE])
-        if year == 2023:
-            written.append(_papi_xlsx(folder / f"papi_{year}_tong_hop.xlsx", year, head, out_rows, subs, dims))
-        else:
-            path = folder / f"papi_{year}_tong_hop.csv"
-            with path.open("w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh, lineterminator="\n")
-                writer.writerow(head)
-                for row in out_rows:
-                    writer.writerow(["" if v is None else (f"{v:.4f}" if isinstance(v, float) else v) for v in row])
-            written.append(path)
-    return written
-
-
-def _papi_xlsx(path: Path, year: int, head: list, rows: list, subs: list, dims: list) -> Path:
-    """As UNDP's workbook might look: title rows, sub-dimensions, then rounded dimension and total columns."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = f"PAPI {year}"
-    ws["A1"] = f"CHỈ SỐ PAPI {year} — DỮ LIỆU TỔNG HỢP, KHÔNG PHẢI SỐ LIỆU CỦA UNDP"
-    ws["A1"].font = Font(bold=True)
-    dim_names = [d["dimension_name_vi"] for d in dims]
-    header = head[:-2] + dim_names + ["Tổng điểm"] + head[-2:]
-    for c, h in enumerate(header, start=1):
-        ws.cell(3, c, h).font = Font(bold=True)
-    for n, row in enumerate(rows, start=4):
-        values = row[:-2]
-        by_dim = []
-        for d in dims:
-            parts = [row[2 + i] for i, m in enumerate(subs) if m["dimension_code"] == d["dimension_code"]]
-            by_dim.append(None if any(p is None for p in parts) else round(sum(parts), 2))
-        total = None if any(v is None for v in by_dim) else round(sum(by_dim), 2)
-        for c, v in enumerate([*values, *by_dim, total, *row[-2:]], start=1):
-            ws.cell(n, c, v)
-    props = wb.properties
-    props.creator = props.lastModifiedBy = "scripts/make_survey_sample.py (dữ liệu tổng hợp)"
-    props.created = props.modified = FIXED_DT
-    path.write_bytes(stable_xlsx_bytes(wb))
-    return path
-
-
 # ------------------------------------------------------------------------------ README and main
 
 
@@ -578,10 +479,10 @@ def write_readme(out: Path, survey: Survey, short: list[str]) -> Path:
     ((tiny_key, tiny_n),) = TINY.items()
     exact = ", ".join(f"{u} {y} ({survey.sizes[(y, u)]} người)" for y, u in sorted(EXACT))
     lines = [
-        "# Survey sample (SYNTHETIC)",
+        "# Survey sample (SYNTHETIC, except the real PAPI tables)",
         "",
-        "Everything in this folder except `surveys.yaml`, `questionnaires/` and `papi_dimensions.csv` (the",
-        'hand-written rules, docs/inputs.md "Surveys") is **made-up data** written by',
+        "Everything in this folder except `surveys.yaml` and `questionnaires/` (the hand-written rules,",
+        'docs/inputs.md "Surveys") and the PAPI files (real, see below) is **made-up data** written by',
         "`scripts/make_survey_sample.py` (`.venv/bin/python -m scripts.make_survey_sample`; deterministic,",
         f"random seed {SEED}). Do not edit it by hand: change the generator and run it again.",
         "",
@@ -618,16 +519,11 @@ def write_readme(out: Path, survey: Survey, short: list[str]) -> Path:
         + " has none (the plan says so).",
         f"Samples that fell short of n: {len(short)} unit-years.",
         "",
-        "## PAPI (`papi/`)",
-        "**Not UNDP's numbers.** 63 made-up provinces (`Tỉnh Mẫu (dữ liệu tổng hợp)` and `Tỉnh tổng hợp 01-62`),",
-        "every row marked `synthetic`/`Dữ liệu tổng hợp = có`. 2016-2017: 6 dimensions, English headers;",
-        "2018, 2022: 8 dimensions, Vietnamese headers (CSV); 2023: an `.xlsx` with title rows and rounded",
-        "dimension and total columns (chiso does not read the published total: it sums unrounded scores).",
-        "Gaps: 2017 T17 has no 3.2 (its dimension 3 and total are missing); 2018 T05, T21, T44 have no 8.3;",
-        "2022 T40 was not scored (all blank); 2023 T55 is absent.",
-        "Tỉnh Mẫu's national rank by total: "
-        + ", ".join(f"{y}: {r}" for y, r in MAU_PAPI_RANK.items())
-        + " (into the top 30 in 2023).",
+        "## PAPI (`papi/`, `papi_source/`, `papi_provinces.csv`, `papi_dimensions.csv`): real, not generated",
+        "**PAPI's published sub-dimension scores** for all 63 provinces, 2011-2024 (CECODES, VFF-CRT, RTA and",
+        "UNDP Viet Nam, papi.org.vn), as copied by the GitHub repository hnks-gh/ml-mcdm (MIT licence):",
+        "source, licence, layout and gaps in `papi_source/README.md`. `papi_dimensions.csv` maps PAPI's",
+        'structure year by year (docs/inputs.md, "PAPI"), `papi_provinces.csv` names the province codes.',
         "",
     ]
     path = out / "README.md"
@@ -651,7 +547,6 @@ def main(argv: list[str] | None = None) -> None:
         need = math.ceil(Fraction(int(r["dossiers"])) / (1 + int(r["dossiers"]) * MARGIN * MARGIN))
         if survey.sizes.get(key, 0) < need:
             short.append(key)
-    written += write_papi(out, survey.rng)
     written.append(write_readme(out, survey, short))
     print(f"Synthetic survey sample (dữ liệu tổng hợp): {len(written)} files written to {out}")
     for line in survey.summary:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from models.sources import SOURCES
 from tests.e2e_helpers import query, run_job
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken_inputs"
@@ -33,12 +34,37 @@ EXPECTED_PROBLEMS = {
     (SUB + "xuat.csv", 6, "unknown_unit"),
     (SUB + "xuat.csv", 7, "not_a_number"),  # "2O23": Năm đánh giá is not a number
     (SUB + "xuat.csv", 8, "unknown_unit"),
-    (SUB + "xuat.csv", 9, "no_framework"),
+    (SUB + "xuat.csv", 9, "year_mismatch"),  # a 2019 row filed under 2023
+    ("submissions/2019/cu.csv", 2, "no_framework"),
     ("appraisals.csv", 2, "unknown_round"),
     ("appraisals.csv", 3, "above_max"),
     ("appraisals.csv", 4, "not_a_date"),
     ("appraisals.csv", 6, "extra_columns"),  # "Thiếu, chưa đủ" unquoted: one cell too many
     ("survey_results.csv", 3, "pct_out_of_range"),
+    # The input contract (tests/fixtures/make_broken_inputs.py, contract_mistakes):
+    (SUB + "U7_unicode.csv", 5, "not_a_number"),  # NaN
+    (SUB + "thieu_cot.csv", None, "missing_column"),
+    (SUB + "cot_trung.csv", None, "duplicate_column"),
+    (SUB + "ma_cu.csv", None, "bad_encoding"),
+    (SUB + "U8_hong.xlsx", None, "unreadable_sheet"),
+    (SUB + "U10.xlsx", 10, "formula_without_value"),
+    (SUB + "U10.xlsx", 11, "merged_cells"),
+    (SUB + "U10.xlsx", 12, "merged_cells"),
+    (SUB + "U11_ten_sai.xlsx", 9, "unit_name_mismatch"),
+    (SUB + "U11_nam_sai.xlsx", 9, "year_mismatch"),
+    ("submissions/nam-2023/U11.xlsx", 9, "bad_year_folder"),
+    (SUB + "lien_ket.csv", None, "outside_raw_folder"),
+    ("appraisals.csv", 7, "conflicting_decisions"),
+    ("appraisals.csv", 8, "conflicting_decisions"),
+    ("appraisals_cot_he_thong.csv", None, "reserved_column"),
+    ("survey_results_cham_phay.csv", 3, "ambiguous_number"),
+    ("survey_results_cham_phay.csv", 4, "bad_count"),
+    ("statistics/2023/tk.csv", 3, "ambiguous_number"),
+    ("plan/target_choices.csv", 2, "unknown_variant"),
+    ("evidence/U2.csv", 3, "not_a_date"),
+    ("reclassifications.csv", 2, "reclassification_not_allowed"),
+    ("bonus_penalty/diem_thuong_tru.csv", 2, "no_fact_rule"),  # the mini framework computes nothing from facts
+    ("bonus_penalty/diem_thuong_tru.csv", 3, "bad_count"),
 }
 
 
@@ -66,22 +92,38 @@ def test_messages_name_the_cell_in_vietnamese(curated):
         "Điểm tự đánh giá",
         "35.0",
     )
-    assert above["message"] == "Điểm tự đánh giá 35 vượt điểm tối đa 30 của tiêu chí 2.1"
+    assert above["message"] == (
+        f"{SUB}U1.xlsx, trang 'Tự đánh giá', dòng 13, cột Điểm tự đánh giá: "
+        "Điểm tự đánh giá 35 vượt điểm tối đa 30 của tiêu chí 2.1"
+    )
     sheet = query(curated, "SELECT message FROM staging.quarantine WHERE rule = 'wrong_sheet'").item()
     assert "Tự đánh giá" in sheet and "Sheet1" in sheet
 
 
 def test_rows_in_equal_rows_staged_plus_quarantined_plus_set_aside(curated):
     balance = {r["source"]: r for r in query(curated, "SELECT * FROM quality.row_balance").iter_rows(named=True)}
-    # Submissions: U1.xlsx 10 criterion rows + XD.xlsx 1 + xuat.csv 12 + xuat_bo_sung.csv 1 = 24 in;
-    # quarantined rows: U1 11, 13, 14, 15, 18, XD 9 and xuat 2, 6, 7, 8, 9 = 11; set aside: nodes 1 and 2.
+    # Submissions: U1.xlsx 10 criterion rows + XD.xlsx 1 + xuat.csv 12 + xuat_bo_sung.csv 1 = 24, and
+    # U7_unicode.csv 4 + U10.xlsx 4 + three U11 forms 1 each + 2019/cu.csv 1 = 36 in; quarantined rows:
+    # U1 11, 13, 14, 15, 18, XD 9, xuat 2, 6, 7, 8, 9, U7 5, U10 10, 11, 12, the three U11 rows and
+    # cu.csv 2 = 19; set aside: nodes 1 and 2; staged: 11 + U7 1.1, 1.2, 2.1 + U10 1.1 = 15.
     s = balance["submissions"]
-    assert (s["rows_in"], s["rows_staged"], s["rows_quarantined"], s["rows_set_aside"]) == (24, 11, 11, 2)
-    assert s["files_unreadable"] == 3
+    assert (s["rows_in"], s["rows_staged"], s["rows_quarantined"], s["rows_set_aside"]) == (36, 15, 19, 2)
+    # Not a spreadsheet, wrong sheet, a .txt, a missing and a doubled column, a legacy encoding,
+    # a damaged sheet and a link out of the folder.
+    assert s["files_unreadable"] == 8
+    a = balance["appraisals"]  # 7 rows; 2, 3, 4, 6 and the conflicting 7, 8 quarantined
+    assert (a["rows_in"], a["rows_staged"], a["rows_quarantined"], a["files_unreadable"]) == (7, 1, 6, 1)
+    r = balance["survey_results"]  # 3 + 3 rows; 3 of the first file and 3, 4 of the semicolon one
+    assert (r["rows_in"], r["rows_staged"], r["rows_quarantined"]) == (6, 3, 3)
+    st = balance["plan_statistics"]
+    assert (st["rows_in"], st["rows_staged"], st["rows_quarantined"]) == (2, 1, 1)
+    t = balance["plan_targets"]
+    assert (t["rows_in"], t["rows_staged"], t["rows_quarantined"]) == (2, 2, 0)
     p = balance["provinces"]
     assert (p["rows_in"], p["rows_staged"], p["rows_quarantined"]) == (3, 1, 2)
     u = balance["units"]
-    assert (u["rows_in"], u["rows_staged"], u["rows_quarantined"]) == (8, 5, 3)
+    assert (u["rows_in"], u["rows_staged"], u["rows_quarantined"]) == (12, 9, 3)
+    assert set(balance) == {s.name for s in SOURCES}  # every declared source is balanced
     checks = query(curated, "SELECT * FROM quality.check_results WHERE check_name LIKE '%rows_balance'")
     assert checks["passed"].all()
 
@@ -102,8 +144,41 @@ def test_the_rest_is_scored(curated):
     # U3: 1.1 appraised 10; 1.2 = 20; 2.1 = 30; 2.2 not applicable; survey 80% → 16 → 76 of 90 = 84.44 → Tốt.
     assert rows["U3"]["index_pct"] == pytest.approx(76 / 90 * 100)
     assert rows["U3"]["band"] == "Tốt"
-    assert [rows[u]["rank"] for u in ("U3", "U2", "U1")] == [1, 2, 3]
-    assert "U4" not in rows and "U5" not in rows  # U4 quarantined; U5 sent nothing that could be placed
+    # U7 (UTF-16, tab-separated): 1.1 = 20, 1.2 = 1,45 ("1.450" can only be 1,45 of a max of 20),
+    #     2.1 = 30, 2.2 NaN quarantined → 0; its survey row is in the semicolon file: 90% × 20 = 18
+    #     → 69.45 → Trung bình.
+    assert rows["U7"]["index_pct"] == pytest.approx(69.45)
+    assert rows["U7"]["band"] == "Trung bình"
+    # U10: 1.1 = 15; 1.2 (formula, no value), 2.1 and 2.2 (merged) quarantined → 0; not surveyed, so
+    #      8.1 leaves its max (1708/QĐ-UBND Art. 5.3.a): 15 of 80 = 18.75 → Yếu.
+    assert rows["U10"]["index_pct"] == pytest.approx(18.75)
+    assert [rows[u]["rank"] for u in ("U3", "U2", "U7", "U1", "U10")] == [1, 2, 3, 4, 5]
+    assert not {"U4", "U5", "U8", "U11"} & set(rows)  # U4 quarantined; the others sent nothing usable
+
+
+def test_units_without_a_usable_submission_are_listed_not_dropped(curated):
+    missing = query(curated, "SELECT unit_id, reason FROM marts.missing_submissions WHERE year = 2023 ORDER BY 1")
+    # U5 and U6 share a name, so XD.xlsx could not be placed; U8's files were all unreadable; every row
+    # U11 sent was quarantined.
+    assert missing.rows() == [
+        ("U11", "all_rows_quarantined"),
+        ("U5", "no_submission"),
+        ("U6", "no_submission"),
+        ("U8", "no_submission"),
+    ]
+
+
+def test_missing_units_are_on_the_data_quality_page(curated):
+    page = (curated / "dashboard" / "chat-luong-du-lieu.html").read_text(encoding="utf-8")
+    assert "Đơn vị không có kết quả tự đánh giá" in page and "Sở Giáo dục và Đào tạo" in page
+    # ... and on the leadership page of their group, in its one line on data quality.
+    leaders = [p.read_text(encoding="utf-8") for p in (curated / "dashboard").glob("*/2023/*.html")]
+    assert any("không có kết quả tự đánh giá năm 2023: " in p and "Sở Giáo dục và Đào tạo" in p for p in leaders)
+
+
+def test_a_workbook_date_cell_is_a_date(curated):
+    got = query(curated, "SELECT DISTINCT submitted_at FROM staging.submissions WHERE unit_id = 'U10'").item()
+    assert str(got) == "2023-12-10"
 
 
 def test_evidence_penalty_candidates(curated):
@@ -130,7 +205,7 @@ def test_raw_files_unchanged_and_versions_recorded(curated, tmp_path):
     import shutil
 
     raw = tmp_path / "raw"
-    shutil.copytree(BROKEN, raw)
+    shutil.copytree(BROKEN, raw, symlinks=True)
     assert run_job(raw, curated).success
     assert query(curated, "SELECT count(*) FROM raw.file_versions").item() == versions.height
     with (raw / "units.csv").open("a", encoding="utf-8") as fh:

@@ -8,6 +8,7 @@ from the marts with SQL, never read back from the pages' own code.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from pathlib import Path
@@ -27,8 +28,8 @@ PAGE_BUDGET = 4  # A4 pages a leadership page may print on (issue 10)
 
 
 @pytest.fixture(scope="module")
-def curated(sample_curated: Path) -> Path:
-    return sample_curated
+def curated(sample_warehouse: Path) -> Path:
+    return sample_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -226,9 +227,16 @@ def test_surveys_plan_and_quality_on_the_leadership_page(pack: Path, curated: Pa
     page = _read(pack / "mau" / "2024" / "so-ban-nganh.html")
     text = _text(page)
     assert "khoảng tin cậy 95%" in text and 'id="chart-sipas-2024"' in page
-    # PAPI: 2024 not published yet, so the page shows 2023, among 62 provinces (T55 absent that year).
-    assert re.search(r"PAPI năm 2023 \(năm gần nhất đã công bố\): [\d,]+/80 điểm, hạng \d+/62", text)
-    assert "Số liệu PAPI ở đây là dữ liệu tổng hợp" in text
+    # PAPI scores real provinces only: the synthetic province is set against the plan's own province
+    # (surveys.yaml: Vĩnh Long), with the real table's source, and no synthetic note on it.
+    papi = query(
+        curated,
+        "SELECT rank, n_provinces FROM marts.papi_index WHERE province = 'Vĩnh Long' AND dimension = 'total' "
+        "AND year = 2024",
+    ).row(0)
+    assert "PAPI không chấm Tỉnh Mẫu (dữ liệu tổng hợp); đây là số liệu của Vĩnh Long" in text
+    assert re.search(rf"PAPI năm 2024: [\d,]+/80 điểm, hạng {papi[0]}/{papi[1]}", text)
+    assert "papi.org.vn" in text and "Số liệu PAPI ở đây là dữ liệu tổng hợp" not in text
     # The plan: the year's reports are linked and exist beside the pack.
     links = re.findall(r'<a class="plan-report" href="([^"]+)">', page)
     assert [Path(link).name for link in links] == [
@@ -243,26 +251,27 @@ def test_surveys_plan_and_quality_on_the_leadership_page(pack: Path, curated: Pa
     assert "kiểm tra dữ liệu đạt" in text and 'href="../../chat-luong-du-lieu.html"' in page
 
 
-def test_missing_submissions_shown_when_the_table_exists(curated: Path) -> None:
+def test_missing_submissions_on_the_quality_page_and_the_group_page(curated: Path) -> None:
     with duckdb.connect(str(curated / "warehouse.duckdb"), read_only=True) as conn:
         data = load_pack_data(conn)
-    assert data.missing is None  # not in the warehouse yet: the pages say so
-    assert "chưa có danh sách đơn vị không nộp" in build_pack(data)["chat-luong-du-lieu.html"]
+    assert data.missing is not None and data.missing.is_empty()  # every unit of the sample sent its form
+    assert "Mọi đơn vị trong danh mục đều có kết quả tự đánh giá." in build_pack(data)["chat-luong-du-lieu.html"]
     missing = pl.DataFrame(
         {
             "year": [2024],
             "unit_id": ["S99"],
             "unit_name": ["Sở Thử Nghiệm"],
-            "province": ["Tỉnh Mẫu (dữ liệu tổng hợp)"],
             "unit_group": ["department"],
-            "reason": ["Không có tệp tự đánh giá"],
+            "province_code": ["MAU"],
+            "reason": ["no_submission"],
+            "message": ["Không có bản tự đánh giá nào của đơn vị cho năm này"],
         }
     )
-    files = build_pack(data.__class__(**{**data.__dict__, "missing": missing}))
-    assert "Sở Thử Nghiệm" in files["chat-luong-du-lieu.html"]
-    assert (
-        "1 đơn vị của nhóm không có kết quả tự đánh giá năm 2024: Sở Thử Nghiệm" in files["mau/2024/so-ban-nganh.html"]
-    )
+    files = build_pack(dataclasses.replace(data, missing=missing))
+    quality = _text(files["chat-luong-du-lieu.html"])
+    assert "2024 Tỉnh Mẫu (dữ liệu tổng hợp) Sở, ban, ngành Sở Thử Nghiệm Không có bản tự đánh giá" in quality
+    line = "1 đơn vị của nhóm không có kết quả tự đánh giá năm 2024: Sở Thử Nghiệm"
+    assert line in files["mau/2024/so-ban-nganh.html"]
     assert "Sở Thử Nghiệm" not in files["mau/2024/ubnd-cap-huyen.html"]
 
 

@@ -59,4 +59,4 @@ def test_staging_schema_catches_negative_scores_and_duplicate_leaves():
 
 
 def test_empty_optional_source_has_nothing_to_fail():
-    assert schemas.failures(schemas._RawRows, pl.DataFrame({"source_file": []})).height == 0
+    assert schemas.failures(schemas.raw_schema(("unit_id",)), pl.DataFrame({"source_file": []})).height == 0

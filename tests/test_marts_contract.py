@@ -22,11 +22,8 @@ MARTS = ["marts.par_index", "marts.par_component_index", "marts.score_lineage"]
 
 
 @pytest.fixture(scope="module")
-def curated(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("curated")
-    result = run_job(SAMPLE, out)
-    assert result.success
-    return out
+def curated(sample_warehouse) -> Path:
+    return sample_warehouse
 
 
 @pytest.fixture(scope="module")

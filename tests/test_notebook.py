@@ -49,7 +49,7 @@ def test_committed_notebooks_are_the_generated_ones_without_outputs() -> None:
 
 
 @pytest.mark.notebook
-def test_trends_notebook(sample_curated: Path, tmp_path: Path, monkeypatch) -> None:
+def test_trends_notebook(sample_warehouse: Path, tmp_path: Path, monkeypatch) -> None:
     # data/raw/README.md: H07 (UBND huyện Minh Đức) 2022 total 89.732 after its appeal (Tốt), 2023 index 85.76
     # held back from Tốt to Khá: a change of about -3.97 points, and a band move Tốt → Khá.
     check, outputs = _run(
@@ -57,7 +57,7 @@ def test_trends_notebook(sample_curated: Path, tmp_path: Path, monkeypatch) -> N
         'PROVINCE = "MAU"\nGROUP = "district"\nYEAR = 2023',
         "{'changes': changes.to_dicts(), 'ranking': ranking.select('province', 'unit_group').unique().to_dicts(),"
         " 'new': new_units, 'bands': bands.to_dicts()}",
-        sample_curated / "warehouse.duckdb",
+        sample_warehouse / "warehouse.duckdb",
         tmp_path,
         monkeypatch,
     )
@@ -74,14 +74,14 @@ def test_trends_notebook(sample_curated: Path, tmp_path: Path, monkeypatch) -> N
 
 
 @pytest.mark.notebook
-def test_unit_notebook(sample_curated: Path, tmp_path: Path, monkeypatch) -> None:
+def test_unit_notebook(sample_warehouse: Path, tmp_path: Path, monkeypatch) -> None:
     # data/raw/README.md: S11 2024 index 92.03, Xuất sắc held back to Tốt by area 5 at 6.75/10; 0.25 points
     # on area 5 (to 7/10 = 70%) lift it to Xuất sắc.
     check, outputs = _run(
         "unit_deep_dive.ipynb",
         'UNIT = "S11"\nYEAR = 2024',
         "{'gap': gap.to_dicts(), 'years': years.to_dicts()}",
-        sample_curated / "warehouse.duckdb",
+        sample_warehouse / "warehouse.duckdb",
         tmp_path,
         monkeypatch,
     )
@@ -95,18 +95,21 @@ def test_unit_notebook(sample_curated: Path, tmp_path: Path, monkeypatch) -> Non
 
 
 @pytest.mark.notebook
-def test_surveys_notebook(sample_curated: Path, tmp_path: Path, monkeypatch) -> None:
+def test_surveys_notebook(sample_warehouse: Path, tmp_path: Path, monkeypatch) -> None:
     check, outputs = _run(
         "surveys_papi.ipynb",
-        'PROVINCE = "MAU"\nYEAR = 2024',
-        "{'papi_year': papi_year, 'n': own['n_provinces'].unique().to_list(), 'sipas': sipas.height,"
-        " 'dims': own.height, 'ci': sipas.select((pl.col('ci_low') <= pl.col('pct')) & (pl.col('pct') <= "
+        'PROVINCE = "MAU"\nPAPI_PROVINCE = "Vĩnh Long"\nYEAR = 2024',
+        "{'papi_year': papi_year, 'papi': papi.to_dicts(), 'sipas': sipas.height, 'dims': own.height,"
+        " 'ci': sipas.select((pl.col('ci_low') <= pl.col('pct')) & (pl.col('pct') <= "
         "pl.col('ci_high'))).to_series().all()}",
-        sample_curated / "warehouse.duckdb",
+        sample_warehouse / "warehouse.duckdb",
         tmp_path,
         monkeypatch,
     )
     assert sum(PLOTLY in o.get("data", {}) for o in outputs) == 4
-    # PAPI 2024 is not published: the latest up to 2024 is 2023, with 62 provinces scored (T55 absent).
-    assert (check["papi_year"], check["n"], check["dims"]) == (2023, [62], 8)
+    # The real PAPI tables run 2011-2024 (data/raw/surveys/papi/); from 2018 a total has 8 dimensions.
+    assert check["papi_year"] == 2024 and check["dims"] == 8
+    assert [r["year"] for r in check["papi"]] == list(range(2011, 2025))
+    assert all(r["max_score"] == (60 if r["year"] <= 2017 else 80) for r in check["papi"])
+    assert all("papi.org.vn" in r["source"] for r in check["papi"])
     assert check["sipas"] == 17 + 8 and check["ci"]  # every department and district, each inside its interval

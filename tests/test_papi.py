@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from models.ingest.documents import Documents
 from models.papi.scores import PapiConfigError, load_papi_dimensions, papi_index, stage_papi
 
 MAPPING = "\n".join(
@@ -88,7 +89,7 @@ def raw_rows() -> list[dict]:
 def mapping(tmp_path) -> pl.DataFrame:
     path = tmp_path / "papi_dimensions.csv"
     path.write_text(MAPPING, encoding="utf-8")
-    return load_papi_dimensions(path)
+    return load_papi_dimensions(Documents({path.name: path.read_text(encoding="utf-8")}), path.name)
 
 
 @pytest.fixture()
@@ -216,4 +217,4 @@ def test_a_header_naming_two_things_in_one_year_is_refused(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(PapiConfigError):
-        load_papi_dimensions(path)
+        load_papi_dimensions(Documents({path.name: path.read_text(encoding="utf-8")}), path.name)

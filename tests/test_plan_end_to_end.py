@@ -122,7 +122,7 @@ def test_corrected_value_wins_and_at_risk_first(tracking):
 
 
 def test_bad_statistics_rows_are_quarantined_with_reasons(curated):
-    q = query(curated, "SELECT * FROM staging.plan_quarantine ORDER BY source_file, row_number")
+    q = query(curated, "SELECT * FROM staging.quarantine WHERE source LIKE 'plan_%' ORDER BY source_file, row_number")
     rules = {(r["source_file"], r["row_number"]): r for r in q.iter_rows(named=True)}
     bad = rules[("statistics/2024/bo-sung.csv", 2)]
     assert (bad["column_name"], bad["value"], bad["rule"]) == ("Giá trị", "56,2%", "not_a_number")

@@ -9,13 +9,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import unicodedata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import openpyxl
 import polars as pl
 import pytest
 
-from models.ingest.readers import read_csv
+from models.ingest.documents import Documents
 from models.plan.inputs import (
     load_plan,
     plans_frame,
@@ -26,6 +26,7 @@ from models.plan.inputs import (
     stage_targets,
     value_kinds,
 )
+from models.plan.sources import PLAN_TARGETS
 from models.plan.tracking import evaluate, track
 from reports.progress import SYNTHETIC_BANNER, build_progress_report
 
@@ -143,8 +144,9 @@ def test_no_value_is_no_data():
 
 @pytest.fixture(scope="module")
 def catalogue():
-    plan = load_plan(PLAN_DIR / "plan.yaml")
-    result = read_csv(PLAN_DIR / "targets.csv", "plan/vinh-long-2639-2020/targets.csv")
+    docs = Documents.from_dir(RAW, ("plan/*/plan.yaml",))
+    plan = load_plan(docs, PurePosixPath("plan/vinh-long-2639-2020/plan.yaml"))
+    result = PLAN_TARGETS.read(PLAN_DIR / "targets.csv", "plan/vinh-long-2639-2020/targets.csv")
     staged = stage_targets(result.rows, [plan])
     return plan, staged
 
@@ -318,7 +320,7 @@ def test_malformed_statistics_rows_are_quarantined_with_reasons(catalogue):
     assert "6 tháng" in bad[4]["message"] and bad[4]["column_name"] == "Kỳ báo cáo"
     assert "ngoài 0-100" in bad[5]["message"]
     assert "Đã thực hiện" in bad[8]["message"]
-    assert stage.balanced  # 7 rows in = 2 staged + 5 quarantined
+    assert stage.rows.height + stage.quarantine["row_number"].n_unique() == len(raw)  # 7 = 2 staged + 5
 
 
 def test_workbook_cell_is_reported_by_sheet_row_and_column(tmp_path, catalogue):

@@ -19,7 +19,7 @@ import pytest
 from models.par.frameworks import load_frameworks
 from pipelines.cli import main as chiso
 from reports.explain import explain
-from tests.e2e_helpers import query, run_job
+from tests.e2e_helpers import query
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "raw"
@@ -89,10 +89,8 @@ def test_ben_tre_is_who_appraises_whom_only(frameworks):
 
 
 @pytest.fixture(scope="module")
-def curated(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("curated")
-    assert run_job(SAMPLE, out).success
-    return out
+def curated(sample_warehouse) -> Path:
+    return sample_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +104,7 @@ def tables(curated) -> dict[str, pl.DataFrame]:
         "criteria": query(curated, "SELECT * FROM staging.criteria"),
         "rulesets": query(curated, "SELECT * FROM staging.rulesets"),
         "bands": query(curated, "SELECT * FROM staging.ruleset_bands"),
+        "uncertainty": query(curated, "SELECT * FROM marts.rank_uncertainty"),
     }
 
 
@@ -141,6 +140,32 @@ def test_explain_adds_up_to_par_index_for_every_unit(tables):
         assert _number(index) == pytest.approx(row["index_pct"], abs=1e-4)
         assert re.search(r"^4\. Xếp loại: (.+)$", text, re.MULTILINE).group(1) == row["band"]
         assert re.search(r"^5\. Xếp hạng: (\d+)/", text, re.MULTILINE).group(1) == str(row["rank"])
+
+
+def test_explain_shows_article_4_facts_and_rank_uncertainty(tables):
+    # data/raw/bonus_penalty/quang-tri-2024.csv: QTS02 had 7 late dossiers with an apology letter and 5 without:
+    # 5/12 = 41.67% > 30% (1820/QĐ-UBND Art. 4.2.a); the appraisal imposed the same point, and it decides.
+    text = explain(2024, "QTS02", **tables)
+    assert (
+        "số liệu: Tỷ lệ hồ sơ trễ hạn không có văn bản xin lỗi: 5/12 = 41,67% (> 30%) ⇒ trừ 1 điểm "
+        "[1820/QĐ-UBND Điều 4.2.a] → thẩm định 1" in text
+    )
+    # QTS04: 3 of 10 = 30% exactly: not above 30%, no penalty; 9 news items: below 10, no bonus.
+    qts04 = tables["lineage"].filter((pl.col("unit_id") == "QTS04") & (pl.col("year") == 2024))
+    got = {r["leaf_code"]: (r["final_score"], r["final_source"]) for r in qts04.iter_rows(named=True)}
+    assert got["8.2.1"] == (0.0, "facts") and got["8.1.2"] == (0.0, "facts") and got["8.1.1"] == (0.0, "facts")
+    # Every unit whose survey leaves come from respondents gets its rank range in explain.
+    spread = tables["uncertainty"].filter(pl.col("interval_from") == "respondents")
+    assert spread.height > 0
+    for r in spread.filter(pl.col("year") == 2024).iter_rows(named=True):
+        assert r["rank_best"] <= r["rank"] <= r["rank_worst"] and r["index_low"] <= r["index_pct"] <= r["index_high"]
+        text = explain(2024, r["unit_id"], **tables)
+        where = (
+            f"vị trí {r['rank']} không đổi"
+            if r["rank_best"] == r["rank_worst"]
+            else f"vị trí có thể từ {r['rank_best']} đến {r['rank_worst']}"
+        )
+        assert where in text, r["unit_id"]
 
 
 def test_explain_command(curated, capsys):

@@ -22,7 +22,7 @@ def _failure_text(result) -> str:
 
 def test_failed_run_keeps_last_good_warehouse(tmp_path):
     raw, curated = tmp_path / "raw", tmp_path / "curated"
-    shutil.copytree(BROKEN, raw)
+    shutil.copytree(BROKEN, raw, symlinks=True)
     assert run_job(raw, curated).success
     before = query(curated, "SELECT * FROM marts.par_index ORDER BY unit_id")
     # A framework that no longer adds up stops the run halfway (staging), after raw tables were rewritten.
@@ -58,8 +58,25 @@ def test_second_writer_gets_a_clear_message(tmp_path):
         holder.kill()
         holder.wait()
     # The published warehouse stayed readable throughout, and the next run goes through.
-    assert query(curated, "SELECT count(*) FROM marts.par_index").item() == 3
+    assert query(curated, "SELECT count(*) FROM marts.par_index").item() == 5
     assert run_job(BROKEN, curated).success
+
+
+def test_a_killed_run_leaves_nothing_half_written(tmp_path):
+    curated = tmp_path / "curated"
+    assert run_job(BROKEN, curated).success
+    published = curated / "warehouse.duckdb"
+    size = published.stat().st_size
+    # A run killed while writing: a torn working copy and a half-copied file beside it.
+    working = curated / ".working" / "warehouse.duckdb"
+    working.write_bytes(working.read_bytes()[:4096])
+    (curated / ".working" / "warehouse.duckdb.tmp").write_bytes(b"half")
+    result = run_job(BROKEN, curated)
+    assert result.success, _failure_text(result)  # rebuilt from the published warehouse
+    assert query(curated, "SELECT count(*) FROM marts.par_index").item() == 5
+    assert not list(curated.rglob("*.tmp"))
+    # Publishing the same input again gives a warehouse of the same size (a compact copy).
+    assert published.stat().st_size == size
 
 
 def test_cli_refuses_a_second_run_at_once(tmp_path):

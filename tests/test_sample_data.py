@@ -216,7 +216,7 @@ def test_engineered_tie_exists():
     assert ties, {uid: float(r[0]) for uid, r in results.items()}
 
 
-OTHER_SOURCES = {"frameworks", "evidence", "surveys", "plan", "statistics"}
+OTHER_SOURCES = {"frameworks", "evidence", "bonus_penalty", "surveys", "plan", "statistics"}
 
 
 def test_sample_is_what_the_generator_writes(tmp_path):
@@ -231,7 +231,7 @@ def test_sample_is_what_the_generator_writes(tmp_path):
     committed = sorted(
         p.relative_to(RAW)
         for p in RAW.rglob("*")
-        # Folders with their own generator or written by hand: frameworks/ and evidence/ (by hand),
+        # Folders with their own generator or written by hand: frameworks/, evidence/, bonus_penalty/ (by hand),
         # surveys/ (scripts/make_survey_sample.py), plan/ and statistics/ (scripts/make_plan_sample.py).
         if p.is_file() and not OTHER_SOURCES & set(p.relative_to(RAW).parts)
     )

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ import pytest
 
 from models.surveys.marts import SURVEY_MARTS
 from pipelines.definitions import ALL_ASSETS, make_resources
-from tests.e2e_helpers import query, run_job
+from tests.e2e_helpers import query
 from tests.survey_helpers import write_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,8 +108,8 @@ def tiny(tmp_path_factory) -> Path:
 
 def run_surveys_and_scores(raw: Path, curated: Path) -> dg.ExecuteInProcessResult:
     """The real assets behind the PAR index and the survey marts (not the dashboard or the plan), to stay fast."""
-    marts = ["par_index", "score_lineage", *(t.split(".")[1] for t in SURVEY_MARTS)]
-    selection = dg.AssetSelection.assets(*marts).upstream().without_checks()
+    marts = [dg.AssetKey(t.split(".")) for t in ("marts.par_index", "marts.score_lineage", *SURVEY_MARTS)]
+    selection = dg.AssetSelection.assets(*marts).upstream().required_multi_asset_neighbors()
     job = dg.define_asset_job("surveys_and_scores", selection=selection, executor_def=dg.in_process_executor)
     defs = dg.Definitions(assets=ALL_ASSETS, jobs=[job], resources=make_resources(str(raw), str(curated)))
     return defs.resolve_job_def("surveys_and_scores").execute_in_process(
@@ -177,12 +176,8 @@ def test_survey_marts_and_the_replaced_aggregate(tiny):
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    raw = tmp_path_factory.mktemp("sample") / "raw"
-    shutil.copytree(SAMPLE, raw)
-    curated = tmp_path_factory.mktemp("sample_curated")
-    assert run_job(raw, curated).success
-    return curated
+def sample(sample_warehouse) -> Path:
+    return sample_warehouse
 
 
 def test_sample_sipas_covers_every_department_and_district(sample):
@@ -226,27 +221,40 @@ def test_sample_survey_leaves_come_from_respondents_and_the_tie_holds(sample):
     assert tie["index_pct"].to_list() == pytest.approx([90.046, 90.046])
 
 
-def test_sample_papi(sample):
+def test_sample_papi_is_the_real_one(sample):
+    """The bundled PAPI is PAPI's own (data/raw/surveys/papi_source/README.md): 63 provinces, 2011-2024, a
+    total for every province-year it published and none for the others. Values against PAPI's reports:
+    tests/test_papi_real.py (models only)."""
     total = query(sample, "SELECT * FROM marts.papi_index WHERE dimension = 'total'")
-    mau = {r["year"]: r for r in total.filter(pl.col("province_code") == "MAU").iter_rows(named=True)}
-    assert {y: r["rank"] for y, r in mau.items()} == {2016: 41, 2017: 38, 2018: 36, 2022: 33, 2023: 28}
-    assert mau[2023]["in_top_n"] and mau[2023]["gap_to_top_n"] < 0 < mau[2022]["gap_to_top_n"]
-    assert (mau[2017]["max_score"], mau[2018]["max_score"]) == (60, 80)
-    assert mau[2018]["delta_prev_year"] is None and mau[2017]["delta_prev_year"] is not None
-    t17 = total.filter((pl.col("year") == 2017) & (pl.col("province_code") == "T17")).row(0, named=True)
-    assert (t17["score"], t17["rank"]) == (None, None)  # a blank sub-dimension: missing, not 0
-    assert total.filter(pl.col("year") == 2023)["n_provinces"][0] == 62  # T55 absent
-    assert total["synthetic"].all()
+    assert total["year"].unique().sort().to_list() == list(range(2011, 2025))
+    assert total["province_code"].n_unique() == 63 and not total["synthetic"].any()
+    unpublished = {
+        (r["year"], r["province_code"]) for r in total.filter(pl.col("score").is_null()).iter_rows(named=True)
+    }
+    # papi_source/README.md: "Province-years not published in this copy".
+    assert unpublished == {
+        (2014, "P15"), (2014, "P56"), (2018, "P14"), (2018, "P56"), (2021, "P14"), (2021, "P15"),
+        (2021, "P18"), (2022, "P15"), (2022, "P18"), (2023, "P14"), (2023, "P47"), (2024, "P17"), (2024, "P52"),
+    }  # fmt: skip
+    assert total.height == 63 * 14
+    vl = {r["year"]: r for r in total.filter(pl.col("province") == "Vĩnh Long").iter_rows(named=True)}
+    assert (vl[2017]["max_score"], vl[2018]["max_score"]) == (60, 80)
+    assert vl[2018]["delta_prev_year"] is None and vl[2019]["delta_prev_year"] is not None
+    assert "hnks-gh/ml-mcdm" in vl[2024]["source"] and "UNDP" in vl[2024]["source"]
+    checks = dict(query(sample, "SELECT check_name, passed FROM quality.check_results").rows())
+    assert checks["papi_every_year_has_totals"] is True
+    assert query(sample, "SELECT count(*) FROM staging.quarantine WHERE source = 'papi'").item() == 0
 
 
 def test_sample_plan_and_dashboard_sections(sample):
     plan = query(sample, "SELECT * FROM marts.survey_sample_plan")
     assert plan.height == 75 and plan["sample_short"].fill_null(False).sum() > 0
     assert plan.filter((pl.col("year") == 2022) & (pl.col("unit_id") == "S17"))["dossiers"].to_list() == [None]
-    # The leadership page of the sample's departments shows SIPAS with its intervals and PAPI, marked synthetic.
+    # The leadership page of the sample's departments shows SIPAS with its intervals; PAPI is the real
+    # table of the province the plan belongs to (surveys.yaml: Vĩnh Long), with its source.
     page = (sample / "dashboard" / "mau" / "2024" / "so-ban-nganh.html").read_text(encoding="utf-8")
     assert "khoảng tin cậy 95%" in page and 'id="chart-sipas-2024"' in page
-    assert "Số liệu PAPI ở đây là dữ liệu tổng hợp, không phải kết quả UNDP công bố." in page
+    assert "Vĩnh Long" in page and "hnks-gh/ml-mcdm" in page and "dữ liệu tổng hợp, không phải kết quả UNDP" not in page
 
 
 def test_committed_survey_sample_is_what_its_generator_writes(tmp_path):
@@ -257,11 +265,13 @@ def test_committed_survey_sample_is_what_its_generator_writes(tmp_path):
         capture_output=True,
     )
     fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    rules = {Path("surveys.yaml"), Path("papi_dimensions.csv")}
+    rules = {Path("surveys.yaml"), Path("papi_dimensions.csv"), Path("papi_provinces.csv")}
     committed = sorted(
         p.relative_to(SAMPLE / "surveys")
         for p in (SAMPLE / "surveys").rglob("*")
-        if p.is_file() and p.relative_to(SAMPLE / "surveys") not in rules and p.parent.name != "questionnaires"
+        if p.is_file()
+        and p.relative_to(SAMPLE / "surveys") not in rules
+        and not {"questionnaires", "papi", "papi_source"} & set(p.relative_to(SAMPLE / "surveys").parts)
     )
     assert fresh == committed
     stale = [str(p) for p in fresh if (tmp_path / p).read_bytes() != (SAMPLE / "surveys" / p).read_bytes()]

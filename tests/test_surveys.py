@@ -15,10 +15,10 @@ import openpyxl
 import polars as pl
 import pytest
 
-from models.ingest.tables import read_table_xlsx
-from models.par.staging import QUARANTINE_SCHEMA, SURVEY_SCHEMA, StageResult
+from models.ingest.documents import Documents
+from models.ingest.source import Staged
+from models.par.staging import SURVEY_SCHEMA
 from models.surveys.rules import (
-    KEY_HEADERS,
     SurveyConfigError,
     combine_survey_results,
     leaf_shares,
@@ -30,6 +30,7 @@ from models.surveys.rules import (
     survey_index,
     wilson_interval,
 )
+from models.surveys.sources import SURVEY_RESPONDENTS
 from tests.survey_helpers import raw_row, scope_for, write_rules
 
 Z95 = 1.959963984540054
@@ -74,8 +75,8 @@ def rows(extra_u2: list | None = None) -> list[dict]:
 @pytest.fixture()
 def setup(tmp_path):
     write_rules(tmp_path)
-    config = load_survey_config(tmp_path)
-    questions = load_questionnaires(config)
+    config = load_survey_config(Documents.from_dir(tmp_path))
+    questions = load_questionnaires(config, Documents.from_dir(tmp_path))
     return config, questions, scope_for(tmp_path)
 
 
@@ -110,7 +111,7 @@ def test_dont_know_blank_and_off_scale_are_kept_apart(setup):
         "Câu Q3",
         "7",
     )
-    assert "surveys/sipas/2023/U1.csv, dòng 5, cột Q3" in bad["message"] and "thang đo 1-5" in bad["message"]
+    assert "surveys/sipas/2023/U1.csv, dòng 5, cột Câu Q3" in bad["message"] and "thang đo 1-5" in bad["message"]
     option = stage.quarantine.filter(pl.col("rule") == "unknown_option").row(0, named=True)
     assert (option["column_name"], option["value"]) == ("Câu K1", "3") and "các mã 1, 2" in option["message"]
     assert stage.balanced
@@ -142,8 +143,8 @@ def test_component_and_overall_shares_by_hand(setup):
 
 def test_dont_know_can_be_counted_as_an_option_when_the_rules_say_so(tmp_path):
     write_rules(tmp_path, dont_know_in_denominator=True)
-    config = load_survey_config(tmp_path)
-    questions = load_questionnaires(config)
+    config = load_survey_config(Documents.from_dir(tmp_path))
+    questions = load_questionnaires(config, Documents.from_dir(tmp_path))
     setup = (config, questions, scope_for(tmp_path))
     access = one(index(setup, staged(setup)), survey_id="sipas", level="unit", unit_id="U1", component="access")
     # The two don't-knows (r2 Q2, r4 Q1) join the denominator: 4 satisfied of 7 → 57.14%.
@@ -237,7 +238,7 @@ def test_respondent_shares_replace_the_aggregate_and_keep_it_on_record():
         },
         schema_overrides={"year": pl.Int32},
     )
-    result = combine_survey_results(StageResult(aggregate, pl.DataFrame(schema=QUARANTINE_SCHEMA), 3), shares)
+    result = combine_survey_results(Staged(aggregate), shares)
     got = {r["unit_id"]: r for r in result.rows.iter_rows(named=True)}
     # One row per leaf: U1 and U2 from respondents, U3 (no respondents) from the aggregate.
     assert {u: (r["satisfied_pct"], r["survey_source"]) for u, r in got.items()} == {
@@ -248,7 +249,7 @@ def test_respondent_shares_replace_the_aggregate_and_keep_it_on_record():
     rules = {r["row_number"]: r["rule"] for r in result.quarantine.iter_rows(named=True)}
     # U1: 62.5 vs 50 differs beyond rounding; U2: 50.04 vs 50 is within ±0.05 (the aggregate's rounding).
     assert rules == {2: "respondents_disagree", 3: "superseded_by_respondents"}
-    assert result.rows_in == 3 + 2 and result.rows.height + 2 == result.rows_in  # balanced
+    assert result.rows.height == 3  # one row per leaf, never two
 
 
 def test_two_questionnaires_may_not_feed_one_leaf(tmp_path):
@@ -256,7 +257,7 @@ def test_two_questionnaires_may_not_feed_one_leaf(tmp_path):
     text = (surveys / "questionnaires" / "civil_servant.csv").read_text(encoding="utf-8")
     (surveys / "questionnaires" / "civil_servant.csv").write_text(text.replace(",9.2,", ",9.1,"), encoding="utf-8")
     with pytest.raises(SurveyConfigError, match="9.1"):
-        load_questionnaires(load_survey_config(tmp_path))
+        load_questionnaires(load_survey_config(Documents.from_dir(tmp_path)), Documents.from_dir(tmp_path))
 
 
 def test_a_leaf_missing_from_the_framework_is_reported_not_scored(tmp_path):
@@ -264,8 +265,8 @@ def test_a_leaf_missing_from_the_framework_is_reported_not_scored(tmp_path):
     text = (surveys / "questionnaires" / "sipas.csv").read_text(encoding="utf-8")
     text = text.replace("Kết quả đúng quy định,likert,,,9.1", "Kết quả đúng quy định,likert,,,9.9")
     (surveys / "questionnaires" / "sipas.csv").write_text(text, encoding="utf-8")
-    config = load_survey_config(tmp_path)
-    questions = load_questionnaires(config)
+    config = load_survey_config(Documents.from_dir(tmp_path))
+    questions = load_questionnaires(config, Documents.from_dir(tmp_path))
     scope = scope_for(tmp_path)
     stage = stage_respondents(rows(), config, questions, scope)
     shares, records = leaf_shares(stage.respondents, stage.answers, questions, scope, config)
@@ -323,6 +324,6 @@ def test_xlsx_export_title_rows_and_signature_block_are_not_respondents(tmp_path
     ws.append([None, "Người tổng hợp", None, None, "THỦ TRƯỞNG ĐƠN VỊ", None])
     ws.append([3, "a3", "Sở Nội vụ", 3, 3, 3])  # below the blank row but a full record
     wb.save(tmp_path / "x.xlsx")
-    result = read_table_xlsx(tmp_path / "x.xlsx", "surveys/sipas/2023/x.xlsx", KEY_HEADERS)
+    result = SURVEY_RESPONDENTS.read(tmp_path / "x.xlsx", "surveys/sipas/2023/x.xlsx")
     assert [r["row_number"] for r in result.rows] == [4, 5, 8]
     assert result.rows[0]["mã phiếu"] == "a1" and result.rows[0]["q1"] == "5"

@@ -8,6 +8,13 @@ Rules (DOMAIN "PAPI"; 2639/QĐ-UBND Annex 3 and Phần I, mục I.2):
 - A blank cell stays missing: a dimension with a missing sub-dimension is missing (unless the
   table publishes the dimension's own score), and a total with a missing dimension is missing.
   Missing is never 0 and a province without a score is not ranked.
+- A sub-dimension the mapping expects for a year but a file does not carry (no column, or a column
+  left blank for every province) is reported once per file and year (`missing_subdimension`):
+  its dimension and the total stay missing for that file's provinces, so a map that does not match
+  PAPI's structure cannot publish wrong totals silently.
+- Published 95% intervals and ranks of the total are read where a table carries them (optional
+  columns `Cận dưới 95%`, `Cận trên 95%`, `Xếp hạng`); they are kept beside chiso's own rank, never
+  used to compute a score.
 - Rank: descending score among the provinces scored that year, ties share the best rank
   (1, 2, 2, 4). Tier: PAPI's four groups by the quartiles of that year's scores (linear
   interpolation): ≥ 75th percentile → 1, ≥ median → 2, ≥ 25th → 3, else 4.
@@ -20,15 +27,16 @@ Rules (DOMAIN "PAPI"; 2639/QĐ-UBND Annex 3 and Phần I, mục I.2):
 
 from __future__ import annotations
 
-import csv
 import re
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 
-from models.par.staging import QUARANTINE_SCHEMA, RowProblem
-from models.text import name_key, normalize_text, parse_number
+from models.ingest.documents import Documents
+from models.ingest.records import QUARANTINE_SCHEMA, RowProblem, record
+from models.ingest.values import number, parse_number
+from models.text import name_key, normalize_text
 
 TOTAL = "total"
 DIMENSION_MAX = 10.0
@@ -39,6 +47,10 @@ META_FIELDS = {
     "year": ("year", "năm"),
     "synthetic": ("synthetic", "dữ liệu tổng hợp"),
     "note": ("note", "ghi chú", "nguồn", "source"),
+    # Published with the total, where a table carries them (PAPI reports print the 95% interval of the total).
+    "ci_low": ("ci_low", "cận dưới", "cận dưới 95%", "khoảng tin cậy 95% - cận dưới", "lower 95% ci", "lower bound"),
+    "ci_high": ("ci_high", "cận trên", "cận trên 95%", "khoảng tin cậy 95% - cận trên", "upper 95% ci", "upper bound"),
+    "published_rank": ("published_rank", "xếp hạng", "xếp hạng công bố", "hạng", "rank"),
 }
 PROVENANCE = {"source_file", "sheet", "row_number", "file_sha256"}
 TIER_LABELS = {1: "Nhóm cao nhất", 2: "Nhóm trung bình cao", 3: "Nhóm trung bình thấp", 4: "Nhóm thấp nhất"}
@@ -57,6 +69,7 @@ DIMENSION_SCHEMA = {
     "subdimension_name_en": pl.String,
     "headers": pl.List(pl.String),
     "source": pl.String,
+    "series_note": pl.String,  # on dimension rows: whether the series continues across a revision, and why
 }
 
 
@@ -69,43 +82,43 @@ def _key(text: object) -> str | None:
     return value.casefold() if value else None
 
 
-def load_papi_dimensions(path: Path) -> pl.DataFrame:
+def load_papi_dimensions(docs: Documents, path: PurePosixPath) -> pl.DataFrame:
     """papi_dimensions.csv: one row per dimension (blank sub-dimension) or sub-dimension and period."""
     rows = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for line, rec in enumerate(csv.DictReader(fh), start=2):
-            rec = {(_key(k) or ""): normalize_text(v) for k, v in rec.items() if k}
-            try:
-                start = int(rec["valid_from_year"])
-                end = int(rec["valid_to_year"]) if rec.get("valid_to_year") else None
-                code = rec["dimension_code"]
-                if not code:
-                    raise KeyError("dimension_code")
-            except (KeyError, TypeError, ValueError) as exc:
-                raise PapiConfigError(f"{path}, dòng {line}: thiếu hoặc sai {exc}") from None
-            # A column may be headed by any alias listed, or by the row's own code or names.
-            names = [rec.get("headers") or ""]
-            if rec.get("subdimension_code"):
-                names += [rec["subdimension_code"], rec.get("subdimension_name_vi"), rec.get("subdimension_name_en")]
-            elif code != TOTAL:
-                names += [rec.get("dimension_name_vi"), rec.get("dimension_name_en")]
-            headers = list(dict.fromkeys(h for n in names for h in (_key(p) for p in (n or "").split("|")) if h))
-            rows.append(
-                {
-                    "valid_from_year": start,
-                    "valid_to_year": end,
-                    "dimension_code": code,
-                    "series": rec.get("series") or code,
-                    "dimension_no": int(rec["dimension_no"]) if rec.get("dimension_no") else None,
-                    "dimension_name_vi": rec.get("dimension_name_vi"),
-                    "dimension_name_en": rec.get("dimension_name_en"),
-                    "subdimension_code": rec.get("subdimension_code"),
-                    "subdimension_name_vi": rec.get("subdimension_name_vi"),
-                    "subdimension_name_en": rec.get("subdimension_name_en"),
-                    "headers": headers,
-                    "source": rec.get("source"),
-                }
-            )
+    for line, rec in docs.csv_rows(path):
+        rec = {(_key(k) or ""): normalize_text(v) for k, v in rec.items() if k}
+        try:
+            start = int(rec["valid_from_year"])
+            end = int(rec["valid_to_year"]) if rec.get("valid_to_year") else None
+            code = rec["dimension_code"]
+            if not code:
+                raise KeyError("dimension_code")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PapiConfigError(f"{path}, dòng {line}: thiếu hoặc sai {exc}") from None
+        # A column may be headed by any alias listed, or by the row's own code or names.
+        names = [rec.get("headers") or ""]
+        if rec.get("subdimension_code"):
+            names += [rec["subdimension_code"], rec.get("subdimension_name_vi"), rec.get("subdimension_name_en")]
+        elif code != TOTAL:
+            names += [rec.get("dimension_name_vi"), rec.get("dimension_name_en")]
+        headers = list(dict.fromkeys(h for n in names for h in (_key(p) for p in (n or "").split("|")) if h))
+        rows.append(
+            {
+                "valid_from_year": start,
+                "valid_to_year": end,
+                "dimension_code": code,
+                "series": rec.get("series") or code,
+                "dimension_no": int(rec["dimension_no"]) if rec.get("dimension_no") else None,
+                "dimension_name_vi": rec.get("dimension_name_vi"),
+                "dimension_name_en": rec.get("dimension_name_en"),
+                "subdimension_code": rec.get("subdimension_code"),
+                "subdimension_name_vi": rec.get("subdimension_name_vi"),
+                "subdimension_name_en": rec.get("subdimension_name_en"),
+                "headers": headers,
+                "source": rec.get("source"),
+                "series_note": rec.get("series_note"),
+            }
+        )
     frame = pl.DataFrame(rows, schema=DIMENSION_SCHEMA, orient="row")
     # A header names one thing in any year.
     exploded = frame.explode("headers", empty_as_null=True)
@@ -121,6 +134,25 @@ def load_papi_dimensions(path: Path) -> pl.DataFrame:
         )
         if not clash.is_empty():
             raise PapiConfigError(f"{path}: tên cột '{a['headers']}' chỉ tới nhiều chỉ số trong cùng năm")
+    return frame
+
+
+def load_papi_provinces(docs: Documents, path: PurePosixPath | None) -> pl.DataFrame:
+    """papi_provinces.csv (province_code, province_name[, province_name_en]): the names of the codes a
+    table writes in its province column (the bundled tables: `P01` … `P63`)."""
+    schema = {"province_code": pl.String, "province_name": pl.String}
+    if path is None:
+        return pl.DataFrame(schema=schema)
+    rows = []
+    for line, rec in docs.csv_rows(path):
+        code, name = normalize_text(rec.get("province_code")), normalize_text(rec.get("province_name"))
+        if not code or not name:
+            raise PapiConfigError(f"{path}, dòng {line}: thiếu province_code hoặc province_name")
+        rows.append({"province_code": code, "province_name": name})
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    dupes = frame.filter(pl.col("province_code").is_duplicated())["province_code"].unique().to_list()
+    if dupes:
+        raise PapiConfigError(f"{path}: mã tỉnh trùng {sorted(dupes)}")
     return frame
 
 
@@ -152,28 +184,10 @@ def _meta(raw: dict, name: str) -> str | None:
     return None
 
 
-def _where(raw: dict, column: str | None = None) -> str:
-    parts = [str(raw.get("source_file"))]
-    if raw.get("sheet"):
-        parts.append(f"trang '{raw['sheet']}'")
-    if raw.get("row_number") is not None:
-        parts.append(f"dòng {raw['row_number']}")
-    if column:
-        parts.append(f"cột '{column}'")
-    return ", ".join(parts)
-
-
 def _record(raw: dict, column: str | None, rule: str, message: str, value: object, row: bool = True) -> dict:
-    return {
-        "source_file": raw.get("source_file"),
-        "sheet": raw.get("sheet"),
-        "row_number": raw.get("row_number") if row else None,
-        "column_name": column,
-        "value": None if value is None else str(value),
-        "rule": rule,
-        "message": f"{_where(raw if row else {'source_file': raw.get('source_file')}, column)} "
-        f"(quy tắc {rule}): {message}",
-    }
+    """`row=False`: a finding about a column of the whole file (e.g. a header PAPI's map does not know)."""
+    where = raw if row else {"source_file": raw.get("source_file"), "sheet": raw.get("sheet")}
+    return record(where, RowProblem(column, rule, message, value))
 
 
 def _year(raw: dict) -> int:
@@ -193,14 +207,29 @@ def _year(raw: dict) -> int:
     return int(year)
 
 
+PUBLISHED_SCHEMA = {
+    "year": pl.Int32,
+    "province_key": pl.String,
+    "province": pl.String,
+    "province_code": pl.String,
+    "ci_low": pl.Float64,  # the published 95% interval of the total
+    "ci_high": pl.Float64,
+    "published_rank": pl.Int32,
+    "source_file": pl.String,
+    "source_row": pl.Int64,
+}
+
+
 @dataclass
 class PapiStage:
-    """Long scores (one row per province, year and published column) and the quarantine."""
+    """Long scores (one row per province, year and published column), the published intervals and
+    ranks of the totals where a table carries them, and the quarantine."""
 
     rows: pl.DataFrame
     quarantine: pl.DataFrame
     rows_in: int
     rows_staged: int
+    published: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PUBLISHED_SCHEMA))
 
     @property
     def rows_rejected(self) -> int:
@@ -214,33 +243,154 @@ class PapiStage:
 ROW_RULES = ("required", "bad_year", "duplicate")
 
 
+def _province(raw: dict, by_code: dict[str, tuple[str, str]], by_name: dict[str | None, str]) -> tuple[str, str | None]:
+    """(name, code): a cell holding a known province code (`P30`) gives that province's name."""
+    text = _meta(raw, "province")
+    if text is None:
+        raise RowProblem("province", "required", "Thiếu tên tỉnh, thành phố")
+    if text.casefold() in by_code:
+        code, name = by_code[text.casefold()]
+        return name, code
+    return text, _meta(raw, "province_code") or by_name.get(name_key(text))
+
+
+def _cell_number(raw: dict, column: str, bad: list[dict], low: float, high: float, what: str) -> float | None:
+    text = raw.get(column)
+    if text is None:
+        return None
+    try:  # `5.123` is a score of 0-10, never five thousand
+        value = number(raw, column, kind="score", maximum=high, required=False)
+    except RowProblem as p:
+        bad.append(_record(raw, column, p.rule, f"{p.message}; ô này bị coi là thiếu", text))
+        return None
+    if value is not None and not low <= value <= high:
+        bad.append(
+            _record(
+                raw, column, "out_of_range", f"{what} {text} ngoài khoảng {low:g}-{high:g}; ô này bị coi là thiếu", text
+            )
+        )
+        return None
+    return value
+
+
+def _published(raw: dict, year: int, key: str, name: str, code: str | None, bad: list[dict]) -> dict | None:
+    """The published 95% interval and rank of the province's total, when the table carries them."""
+    found = {
+        f: next((a for a in META_FIELDS[f] if raw.get(a) is not None), None)
+        for f in ("ci_low", "ci_high", "published_rank")
+    }
+    if not any(found.values()):
+        return None
+    low = _cell_number(raw, found["ci_low"], bad, 0, 100, "Cận dưới") if found["ci_low"] else None
+    high = _cell_number(raw, found["ci_high"], bad, 0, 100, "Cận trên") if found["ci_high"] else None
+    rank = _cell_number(raw, found["published_rank"], bad, 1, 100, "Xếp hạng") if found["published_rank"] else None
+    if rank is not None and not float(rank).is_integer():
+        bad.append(
+            _record(raw, found["published_rank"], "not_a_number", f"Xếp hạng '{rank:g}' phải là số nguyên", rank)
+        )
+        rank = None
+    if (low is None) != (high is None) or (low is not None and low > high):
+        column = found["ci_low"] or found["ci_high"]
+        shown = " – ".join(str(raw.get(found[f]) or "") for f in ("ci_low", "ci_high"))
+        bad.append(
+            _record(
+                raw,
+                column,
+                "bad_interval",
+                "Khoảng tin cậy 95% cần cả cận dưới và cận trên, cận dưới không lớn hơn cận trên; "
+                "khoảng này không được dùng",
+                shown,
+            )
+        )
+        low = high = None
+    if low is None and rank is None:
+        return None
+    return {
+        "year": year,
+        "province_key": key,
+        "province": name,
+        "province_code": code,
+        "ci_low": low,
+        "ci_high": high,
+        "published_rank": None if rank is None else int(rank),
+        "source_file": raw.get("source_file"),
+        "source_row": raw.get("row_number"),
+    }
+
+
+def _missing_subdimensions(
+    files: dict[tuple[str, int], dict], present: dict[str, set[str]], dimensions: pl.DataFrame
+) -> list[dict]:
+    """One record per file, year and sub-dimension the mapping expects but the file does not carry."""
+    records = []
+    for (source_file, year), raw in sorted(files.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        mapping = dimensions_for(dimensions, year).filter(pl.col("dimension_code") != TOTAL)
+        columns = present.get(source_file, set())
+        own = {
+            r["dimension_code"]
+            for r in mapping.filter(pl.col("subdimension_code").is_null()).iter_rows(named=True)
+            if columns & set(r["headers"])
+        }
+        dims = {
+            r["dimension_code"]: r for r in mapping.filter(pl.col("subdimension_code").is_null()).iter_rows(named=True)
+        }
+        for sub in mapping.filter(pl.col("subdimension_code").is_not_null()).iter_rows(named=True):
+            if sub["dimension_code"] in own or columns & set(sub["headers"]):
+                continue
+            dim = dims.get(sub["dimension_code"]) or sub
+            shown = ", ".join(f"'{h}'" for h in sub["headers"][:4])
+            records.append(
+                _record(
+                    raw,
+                    None,
+                    "missing_subdimension",
+                    f"Tệp không có cột (hoặc có cột nhưng bỏ trống toàn bộ) cho chỉ số thành phần "
+                    f"{sub['subdimension_code']} '{sub['subdimension_name_vi']}' mà papi_dimensions.csv yêu cầu "
+                    f"cho năm {year} (tên cột được nhận: {shown}); nội dung {dim['dimension_no']} "
+                    f"'{dim['dimension_name_vi']}' và tổng điểm năm {year} của các tỉnh trong tệp bị để trống. "
+                    f"Nếu PAPI không công bố chỉ số này năm {year}, cần sửa papi_dimensions.csv",
+                    sub["subdimension_code"],
+                    row=False,
+                )
+            )
+    return records
+
+
 def stage_papi(raw_rows: list[dict], dimensions: pl.DataFrame, provinces: pl.DataFrame) -> PapiStage:
     """Published PAPI tables (one row per province and year, one column per sub-dimension) → long scores.
 
+    `provinces`: province_code, province_name (staging.provinces and/or the PAPI province list); a
+    province cell may hold a name or one of these codes (the bundled tables write `P30`).
     A row without a province or year is quarantined; so is a second row for the same province and
     year (the first is kept). A cell that is not a number within 0-10 is quarantined and stays
     missing; a blank cell is missing. A column the mapping does not know for that year is
-    reported once per file (it is not read). Published dimension totals are read only for a
-    dimension whose sub-dimensions the table does not carry; published grand totals never.
+    reported once per file (it is not read); a sub-dimension it expects but the file lacks, once
+    per file and year. Published dimension totals are read only for a dimension whose
+    sub-dimensions the table does not carry; published grand totals never; published intervals
+    and ranks of the total are kept apart (`PapiStage.published`).
     """
-    province_codes = {
-        name_key(n): c for c, n in zip(provinces["province_code"], provinces["province_name"], strict=True)
+    by_name = {name_key(n): c for c, n in zip(provinces["province_code"], provinces["province_name"], strict=True)}
+    by_code = {
+        str(c).casefold(): (c, n)
+        for c, n in zip(provinces["province_code"], provinces["province_name"], strict=True)
+        if c and n
     }
     meta_headers = {h for aliases in META_FIELDS.values() for h in aliases}
     present: dict[str, set[str]] = {}
     for raw in raw_rows:
         cols = present.setdefault(raw.get("source_file"), set())
         cols.update(k for k, v in raw.items() if v is not None and k not in PROVENANCE and k not in meta_headers)
-    good, bad = [], []
+    good, bad, published = [], [], []
     reported: set[tuple] = set()
     seen: dict[tuple, dict] = {}
+    files: dict[tuple[str, int], dict] = {}
+    lookups: dict[int, dict[str, dict]] = {}
     for raw in raw_rows:
         try:
-            province = _meta(raw, "province")
-            if province is None:
-                raise RowProblem("province", "required", "Thiếu tên tỉnh, thành phố")
+            province, code = _province(raw, by_code, by_name)
             year = _year(raw)
             key = name_key(province)
+            files.setdefault((raw.get("source_file"), year), raw)
             if (year, key) in seen:
                 first = seen[(year, key)]
                 raise RowProblem(
@@ -256,10 +406,14 @@ def stage_papi(raw_rows: list[dict], dimensions: pl.DataFrame, provinces: pl.Dat
             )
             continue
         seen[(year, key)] = raw
-        mapping = dimensions_for(dimensions, year).explode("headers", empty_as_null=True)
-        lookup = {r["headers"]: r for r in mapping.iter_rows(named=True)}
+        if year not in lookups:  # one mapping per year, not per row
+            mapping = dimensions_for(dimensions, year).explode("headers", empty_as_null=True)
+            lookups[year] = {r["headers"]: r for r in mapping.iter_rows(named=True)}
+        lookup = lookups[year]
         synthetic = (_meta(raw, "synthetic") or "").casefold() in {"có", "yes", "true", "1", "x"}
-        code = _meta(raw, "province_code") or province_codes.get(key)
+        extra = _published(raw, year, key, province, code, bad)
+        if extra is not None:
+            published.append(extra)
         for column in sorted(present.get(raw.get("source_file"), set())):
             target = lookup.get(column)
             if target is None:
@@ -278,22 +432,7 @@ def stage_papi(raw_rows: list[dict], dimensions: pl.DataFrame, provinces: pl.Dat
                 continue
             if target["dimension_code"] == TOTAL:
                 continue  # chiso sums the unrounded dimensions itself
-            text = raw.get(column)
-            score = None
-            if text is not None:
-                try:
-                    score = parse_number(text)
-                except ValueError:
-                    bad.append(
-                        _record(raw, column, "not_a_number", f"'{text}' không phải là số; ô này bị coi là thiếu", text)
-                    )
-                if score is not None and not 0 <= score <= DIMENSION_MAX:
-                    bad.append(
-                        _record(
-                            raw, column, "out_of_range", f"Điểm {text} ngoài khoảng 0-10; ô này bị coi là thiếu", text
-                        )
-                    )
-                    score = None
+            score = _cell_number(raw, column, bad, 0, DIMENSION_MAX, "Điểm")
             good.append(
                 {
                     "year": year,
@@ -309,11 +448,18 @@ def stage_papi(raw_rows: list[dict], dimensions: pl.DataFrame, provinces: pl.Dat
                     "source_row": raw.get("row_number"),
                 }
             )
+    bad += _missing_subdimensions(files, present, dimensions)
     rows = pl.DataFrame(good, schema=SCORE_SCHEMA, orient="row").sort(
         ["year", "province_key", "dimension_code", "subdimension_code"], nulls_last=False
     )
     quarantine = pl.DataFrame(bad, schema=QUARANTINE_SCHEMA, orient="row")
-    return PapiStage(rows, quarantine, len(raw_rows), len(seen))
+    return PapiStage(
+        rows,
+        quarantine,
+        len(raw_rows),
+        len(seen),
+        pl.DataFrame(published, schema=PUBLISHED_SCHEMA, orient="row"),
+    )
 
 
 INDEX_SCHEMA = {
@@ -338,6 +484,11 @@ INDEX_SCHEMA = {
     "gap_to_top_n": pl.Float64,
     "in_top_n": pl.Boolean,
     "synthetic": pl.Boolean,
+    # On `total` rows, where the table carries them: PAPI's own rank and 95% interval (never recomputed).
+    "published_rank": pl.Int32,
+    "published_ci_low": pl.Float64,
+    "published_ci_high": pl.Float64,
+    "source": pl.String,  # attribution of the published data (surveys.yaml `papi.attribution`)
 }
 
 
@@ -419,8 +570,15 @@ def dimension_scores(scores: pl.DataFrame, dimensions: pl.DataFrame) -> pl.DataF
     return pl.concat(frames, how="vertical_relaxed").rename({"dimension_code": "dimension"})
 
 
-def papi_index(scores: pl.DataFrame, dimensions: pl.DataFrame, top_n: int = 30) -> pl.DataFrame:
-    """core.papi_index: scores with rank, tier, year-over-year change and distance to the top N."""
+def papi_index(
+    scores: pl.DataFrame,
+    dimensions: pl.DataFrame,
+    top_n: int = 30,
+    published: pl.DataFrame | None = None,
+    source: str | None = None,
+) -> pl.DataFrame:
+    """core.papi_index: scores with rank, tier, year-over-year change and distance to the top N;
+    `published` (PapiStage.published) adds PAPI's own rank and 95% interval to the totals."""
     frame = dimension_scores(scores, dimensions)
     if frame.is_empty():
         return pl.DataFrame(schema=INDEX_SCHEMA)
@@ -462,9 +620,20 @@ def papi_index(scores: pl.DataFrame, dimensions: pl.DataFrame, top_n: int = 30) 
         "series",
         pl.col("score").alias("prev_year_score"),
     )
+    published = pl.DataFrame(schema=PUBLISHED_SCHEMA) if published is None else published
+    extra = published.select(
+        "year",
+        "province_key",
+        pl.lit(TOTAL).alias("dimension"),
+        "published_rank",
+        pl.col("ci_low").alias("published_ci_low"),
+        pl.col("ci_high").alias("published_ci_high"),
+    ).unique(subset=["year", "province_key"], keep="first")
     frame = (
         frame.join(prev, on=["year", "province_key", "dimension", "series"], how="left")
+        .join(extra.cast({"year": pl.Int32}), on=["year", "province_key", "dimension"], how="left")
         .with_columns(
+            pl.lit(source, pl.String).alias("source"),
             (pl.col("score") - pl.col("prev_year_score")).alias("delta_prev_year"),
             pl.col("tier").replace_strict(TIER_LABELS, default=None, return_dtype=pl.String).alias("tier_label"),
             pl.when(scored).then(pl.col("top_n_cutoff") - pl.col("score")).alias("gap_to_top_n"),

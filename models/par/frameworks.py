@@ -7,14 +7,17 @@ tree per unit group (`<group>.csv`). See docs/inputs.md for the file contract.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 import yaml
 
-from models.text import normalize_text, parse_number
+from models.ingest.documents import Documents
+from models.ingest.records import RowProblem
+from models.ingest.values import number
+from models.par.fact_rules import FactRuleError, parse_rule
+from models.text import normalize_text
 
 METHODS = ("appraised", "survey", "bonus", "penalty")
 SCORED_METHODS = ("appraised", "survey")  # count in the unit's max; bonus/penalty do not
@@ -41,6 +44,9 @@ CRITERIA_SCHEMA = {
     "tiebreak": pl.Boolean,
     "is_leaf": pl.Boolean,
     "source": pl.String,
+    # Bonus and penalty leaves only, optional: the rule that computes the leaf from facts
+    # (models/par/fact_rules.py; bonus_penalty/*.csv, docs/inputs.md), e.g. `late_without_apology_pct > 30`.
+    "computed_from": pl.String,
 }
 
 
@@ -58,7 +64,7 @@ class Band:
 class Ruleset:
     ruleset_id: str
     family: str
-    folder: Path
+    folder: PurePosixPath  # frameworks/<ruleset-id>, within the rule files
     decision_no: str
     decision_date: str
     valid_from_year: int
@@ -98,9 +104,13 @@ class Ruleset:
         return [b.name for b in self.bands]
 
 
-def load_ruleset(folder: Path) -> Ruleset:
-    path = folder / "framework.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_ruleset(docs: Documents, path: PurePosixPath) -> Ruleset:
+    """One `framework.yaml`, from the run's snapshot of rule files."""
+    folder = path.parent
+    try:
+        doc = yaml.safe_load(docs.read(path))
+    except yaml.YAMLError as exc:
+        raise FrameworkError(f"{path}: không đọc được YAML ({exc})") from None
     try:
         criteria = doc["criteria"] or {}
         # A decision without criteria trees (e.g. Bến Tre's plan 2722/QĐ-UBND, which only
@@ -146,8 +156,8 @@ def load_ruleset(folder: Path) -> Ruleset:
         raise FrameworkError(f"{path}: thiếu khóa bắt buộc {missing}") from None
 
 
-def load_rulesets(frameworks_dir: Path) -> list[Ruleset]:
-    rulesets = [load_ruleset(p.parent) for p in sorted(frameworks_dir.glob("*/framework.yaml"))]
+def load_rulesets(docs: Documents) -> list[Ruleset]:
+    rulesets = [load_ruleset(docs, p) for p in sorted(docs.glob("frameworks/*/framework.yaml"))]
     by_family: dict[str, list[Ruleset]] = {}
     for r in rulesets:
         by_family.setdefault(r.family, []).append(r)
@@ -167,34 +177,41 @@ def ruleset_for(rulesets: list[Ruleset], family: str, year: int) -> Ruleset | No
     return matches[0] if matches else None
 
 
-def load_criteria(ruleset: Ruleset) -> pl.DataFrame:
+def load_criteria(ruleset: Ruleset, docs: Documents) -> pl.DataFrame:
     """All criteria trees of a ruleset as one frame, checked so that scoring can trust it."""
     rows: list[dict] = []
     for group, filename in ruleset.criteria_files.items():  # none for a plan-only decision
         path = ruleset.folder / filename
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            for line_no, rec in enumerate(csv.DictReader(fh), start=2):
-                rows.append(_criterion_row(ruleset, group, path, line_no, rec))
+        if not docs.exists(path):
+            raise FrameworkError(f"{ruleset.folder}/framework.yaml: không có tệp tiêu chí {path}")
+        rows += [_criterion_row(ruleset, group, path, line_no, rec) for line_no, rec in docs.csv_rows(path)]
     frame = pl.DataFrame(rows, schema=CRITERIA_SCHEMA, orient="row")
     _check_tree(frame, ruleset)
     return frame
 
 
-def _criterion_row(ruleset: Ruleset, group: str, path: Path, line_no: int, rec: dict) -> dict:
+def _criterion_row(ruleset: Ruleset, group: str, path: PurePosixPath, line_no: int, rec: dict) -> dict:
     code = normalize_text(rec.get("code"))
     if not code:
         raise FrameworkError(f"{path}, dòng {line_no}, cột code: mã tiêu chí bị trống")
     method = normalize_text(rec.get("method"))
     if method is not None and method not in METHODS:
         raise FrameworkError(f"{path}, dòng {line_no}, cột method: '{method}' không thuộc {METHODS}")
-    try:
-        max_points = parse_number(rec.get("max_points"))
-    except ValueError:
-        raise FrameworkError(
-            f"{path}, dòng {line_no}, cột max_points: '{rec.get('max_points')}' không phải số"
-        ) from None
+    try:  # a leaf's max is within the scale: `1.875` is 1,875 points, never 1875
+        max_points = number(rec, "max_points", kind="score", maximum=ruleset.scale, required=False)
+    except RowProblem as p:
+        raise FrameworkError(f"{path}, dòng {line_no}, cột max_points: {p.message}") from None
     if method is not None and (max_points is None or max_points < 0):
         raise FrameworkError(f"{path}, dòng {line_no}, cột max_points: tiêu chí lá cần điểm tối đa ≥ 0")
+    computed_from = normalize_text(rec.get("computed_from"))
+    try:
+        rule = parse_rule(computed_from)
+    except FactRuleError as exc:
+        raise FrameworkError(f"{path}, dòng {line_no}, cột computed_from: {exc}") from None
+    if rule is not None and method not in ("bonus", "penalty"):
+        raise FrameworkError(
+            f"{path}, dòng {line_no}, cột computed_from: chỉ tiêu chí điểm thưởng hoặc điểm trừ được tính từ số liệu"
+        )
     parts = code.split(".")
     return {
         "ruleset_id": ruleset.ruleset_id,
@@ -210,6 +227,7 @@ def _criterion_row(ruleset: Ruleset, group: str, path: Path, line_no: int, rec: 
         "tiebreak": (normalize_text(rec.get("tiebreak")) or "").casefold() in {"có", "x", "yes", "1"},
         "is_leaf": method is not None,
         "source": normalize_text(rec.get("source")),
+        "computed_from": computed_from,
     }
 
 
@@ -243,12 +261,15 @@ def _check_tree(frame: pl.DataFrame, ruleset: Ruleset) -> None:
             )
 
 
-def load_frameworks(frameworks_dir: Path) -> tuple[list[Ruleset], pl.DataFrame]:
-    """Every ruleset under `frameworks_dir` and all their criteria, checked."""
-    rulesets = load_rulesets(frameworks_dir)
+def load_frameworks(docs: Documents | Path) -> tuple[list[Ruleset], pl.DataFrame]:
+    """Every ruleset and all their criteria, checked: from the run's rule files, or (for notebooks,
+    tests and benchmarks) from a `frameworks/` folder on disk."""
+    if isinstance(docs, Path):
+        docs = Documents.from_dir(docs.parent, ("frameworks/*/*",))
+    rulesets = load_rulesets(docs)
     if not rulesets:
-        raise FrameworkError(f"Không có bộ chỉ số nào trong {frameworks_dir}")
-    criteria = pl.concat([load_criteria(r) for r in rulesets], how="vertical")
+        raise FrameworkError("Không có bộ chỉ số nào trong thư mục frameworks")
+    criteria = pl.concat([load_criteria(r, docs) for r in rulesets], how="vertical")
     return rulesets, criteria
 
 

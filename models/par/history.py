@@ -59,6 +59,7 @@ def result_history(
     surveyed: pl.DataFrame | None,
     reclassifications: pl.DataFrame | None,
     current: pl.DataFrame,
+    facts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per unit, year and version of its result; `current` is compute()'s units frame."""
     current = current.with_columns(pl.col("year").cast(pl.Int32))
@@ -73,7 +74,7 @@ def result_history(
     def snapshot(upto: int) -> pl.DataFrame:
         taken = steps.head(upto).select("decision_no", "decision_date")
         recl = reclassifications.join(taken, on=["decision_no", "decision_date"], how="semi")
-        units = compute(sub_scope, criteria, submissions, appraisals, survey, rulesets, surveyed, recl).units
+        units = compute(sub_scope, criteria, submissions, appraisals, survey, rulesets, surveyed, recl, facts).units
         return units.with_columns(pl.col("year").cast(pl.Int32))
 
     versions: dict[tuple[int, str], list[dict]] = {}

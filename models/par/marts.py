@@ -37,7 +37,8 @@ SELECT
     appeal_source_file, appeal_source_row, ruleset_id,
     reclassification_score AS reclassified_score, reclassification_agency, reclassification_reason,
     reclassification_decision_no, reclassification_source_file, reclassification_source_row,
-    survey_source, survey_id
+    survey_source, survey_id,
+    facts_score, facts_rule, facts_basis, facts_source_file, facts_source_row
 FROM core.leaf_scores
 ORDER BY year, unit_id, leaf_code
 """
@@ -94,6 +95,16 @@ CONTRACT_COLUMNS = {
         "step",
         "leaf_code",
         "add_points",
+    ],
+    # Built by assets/surveys.py (models/surveys/marts.py RANK_UNCERTAINTY), listed here with the contracts.
+    "marts.rank_uncertainty": [
+        "year",
+        "unit_id",
+        "index_low",
+        "index_high",
+        "rank_best",
+        "rank_worst",
+        "band_stable",
     ],
     "marts.agency_appraisal": [
         "year",

@@ -19,19 +19,13 @@ from __future__ import annotations
 
 import polars as pl
 
+from models.ingest.records import RowProblem, record
+from models.ingest.source import Staged
+from models.ingest.values import date, number
+from models.ingest.values import year as evaluation_year
 from models.par.frameworks import APPRAISED_METHODS, Ruleset, ruleset_for
-from models.par.staging import (
-    APPRAISAL_SCHEMA,
-    RowProblem,
-    Scope,
-    StageResult,
-    _date,
-    _quarantine_frame,
-    _record,
-    _within_max,
-    _year,
-)
-from models.text import normalize_text, parse_number
+from models.par.staging import APPRAISAL_SCHEMA, Scope, within_max
+from models.text import normalize_text
 
 RECLASSIFICATION_ROUND = "reclassification"
 RECLASSIFICATION_SCHEMA = {
@@ -50,13 +44,13 @@ RECLASSIFICATION_SCHEMA = {
 }
 
 
-def stage_reclassifications(raw_rows: list[dict], scope: Scope) -> StageResult:
+def stage_reclassifications(raw_rows: list[dict], scope: Scope) -> Staged:
     """Typed, checked re-classification decisions; bad rows quarantined with a Vietnamese reason."""
     good, bad = [], []
     for raw in raw_rows:
         try:
             unit = scope.unit(raw)
-            year = _year(raw)
+            year = evaluation_year(raw)
             code = normalize_text(raw.get("criterion_code"))
             ruleset = None
             leaf = None
@@ -75,13 +69,13 @@ def stage_reclassifications(raw_rows: list[dict], scope: Scope) -> StageResult:
             decision_no = normalize_text(raw.get("decision_no"))
             if decision_no is None:
                 raise RowProblem("Số quyết định", "required", "Thiếu số quyết định hủy kết quả, xếp loại lại")
-            decision_date = _date(raw, "decision_date")
+            decision_date = date(raw, "decision_date")
             if decision_date is None:
                 raise RowProblem("decision_date", "required", "Thiếu ngày quyết định hủy kết quả, xếp loại lại")
             reason = normalize_text(raw.get("reason"))
             if reason is None:
                 raise RowProblem("Lý do", "required", "Thiếu lý do (khuyết điểm phát hiện sau khi xếp loại)")
-            score = _corrected_score(raw)
+            score = number(raw, "corrected_score", kind="score", required=False, maximum=leaf and leaf["max_points"])
             band = normalize_text(raw.get("band"))
             if leaf is not None:
                 if not leaf["is_leaf"] or leaf["method"] not in APPRAISED_METHODS:
@@ -95,7 +89,7 @@ def stage_reclassifications(raw_rows: list[dict], scope: Scope) -> StageResult:
                     raise RowProblem(
                         "Điểm sau khắc phục", "required", f"Thiếu điểm sau khắc phục của tiêu chí {leaf['code']}"
                     )
-                _within_max(score, leaf, "score")
+                within_max(score, leaf, "score")
                 if band is not None:
                     raise RowProblem(
                         "Xếp loại",
@@ -117,7 +111,7 @@ def stage_reclassifications(raw_rows: list[dict], scope: Scope) -> StageResult:
                     band,
                 )
         except RowProblem as p:
-            bad.append(_record(raw, p))
+            bad.append(record(raw, p))
             continue
         good.append(
             {
@@ -135,9 +129,7 @@ def stage_reclassifications(raw_rows: list[dict], scope: Scope) -> StageResult:
                 "source_row": raw.get("row_number"),
             }
         )
-    return StageResult(
-        pl.DataFrame(good, schema=RECLASSIFICATION_SCHEMA, orient="row"), _quarantine_frame(bad), len(raw_rows)
-    )
+    return Staged(pl.DataFrame(good, schema=RECLASSIFICATION_SCHEMA, orient="row"), bad)
 
 
 def _ruleset(scope: Scope, unit: dict, year: int) -> Ruleset:
@@ -145,16 +137,6 @@ def _ruleset(scope: Scope, unit: dict, year: int) -> Ruleset:
     if ruleset is None:
         raise RowProblem("year", "no_framework", f"Không có bộ chỉ số có hiệu lực cho năm {year}", year)
     return ruleset
-
-
-def _corrected_score(raw: dict) -> float | None:
-    value = raw.get("corrected_score")
-    try:
-        return parse_number(value)
-    except ValueError:
-        raise RowProblem(
-            "Điểm sau khắc phục", "not_a_number", f"Điểm sau khắc phục '{value}' không phải là số", value
-        ) from None
 
 
 def empty() -> pl.DataFrame:

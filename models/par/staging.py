@@ -1,148 +1,22 @@
-"""Typing and checking raw rows: good rows go on, bad rows go to quarantine with a reason.
+"""PAR staging: the unit register, self-assessments, appraisals and appeals, survey results and
+the evidence register, typed and checked against the frameworks; bad rows quarantined with a reason.
 
-Each rule names the file, sheet, row, column and value, in Vietnamese, because the person
-who fixes the file is the officer who typed it (docs/inputs.md). Nothing is dropped
-without a record: rows in = rows staged + rows quarantined + rows set aside (node rows of
-a form, which are subtotals and not data); the `rows_balance` asset check holds each source to it.
+The rules are each a named quarantine rule with a Vietnamese message (docs/data-quality.md);
+reading, flags, records and row balance are the ingestion core's (`models.ingest`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import polars as pl
 
-from models.ingest.readers import EXTRA_CELLS
+from models.ingest.records import LABELS, RowProblem, record
+from models.ingest.source import Staged, keep_latest, stage_rows
+from models.ingest.values import date, number, whole, year
 from models.par.frameworks import Ruleset, ruleset_for
-from models.text import is_not_applicable, name_key, normalize_text, parse_date, parse_number
+from models.text import is_not_applicable, name_key, normalize_text
 
 UNIT_GROUPS = ("department", "district", "commune")
-# Vietnamese names of fields, as officers see them on their forms.
-LABELS = {
-    "unit_id": "Mã đơn vị",
-    "unit_name": "Tên đơn vị",
-    "unit_group": "Nhóm đơn vị",
-    "parent_unit_id": "Đơn vị cấp trên",
-    "province_code": "Mã tỉnh",
-    "ruleset_family": "Bộ quy tắc",
-    "year": "Năm đánh giá",
-    "criterion_code": "Mã tiêu chí",
-    "self_score": "Điểm tự đánh giá",
-    "submitted_at": "Ngày lập",
-    "round": "Vòng",
-    "score": "Điểm",
-    "decision_date": "Ngày quyết định",
-    "satisfied_pct": "Tỷ lệ hài lòng (%)",
-    "respondents": "Số người trả lời",
-    "document": "Số, ký hiệu văn bản",
-    EXTRA_CELLS: "Ô thừa",
-    "doc_date": "Ngày văn bản",
-    "system_date": "Ngày trên hệ thống",
-}
 ROUNDS = {"appraisal": "appraisal", "thẩm định": "appraisal", "appeal": "appeal", "phúc khảo": "appeal"}
-
-QUARANTINE_SCHEMA = {
-    "source_file": pl.String,
-    "sheet": pl.String,
-    "row_number": pl.Int64,
-    "column_name": pl.String,
-    "value": pl.String,
-    "rule": pl.String,
-    "message": pl.String,
-}
-
-
-class RowProblem(Exception):
-    def __init__(self, column: str, rule: str, message: str, value: object = None):
-        super().__init__(message)
-        self.column, self.rule, self.message, self.value = column, rule, message, value
-
-
-@dataclass
-class StageResult:
-    rows: pl.DataFrame
-    quarantine: pl.DataFrame
-    rows_in: int
-    set_aside: int = 0
-
-
-def _quarantine_frame(records: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(records, schema=QUARANTINE_SCHEMA, orient="row")
-
-
-def _record(raw: dict, p: RowProblem) -> dict:
-    return {
-        "source_file": raw.get("source_file"),
-        "sheet": raw.get("sheet"),
-        "row_number": raw.get("row_number"),
-        "column_name": LABELS.get(p.column, p.column),
-        "value": None if p.value is None else str(p.value),
-        "rule": p.rule,
-        "message": p.message,
-    }
-
-
-def _no_extra_cells(raw: dict) -> None:
-    if raw.get(EXTRA_CELLS):
-        raise RowProblem(
-            EXTRA_CELLS,
-            "extra_columns",
-            "Dòng có nhiều ô hơn dòng tiêu đề (thừa dấu phẩy?); các ô thừa: " + str(raw[EXTRA_CELLS]),
-            raw[EXTRA_CELLS],
-        )
-
-
-def stage_rows(
-    raw_rows: list[dict], schema: dict, parse: Callable[[dict], dict | None]
-) -> tuple[pl.DataFrame, list[dict], int]:
-    """Apply `parse` to every raw row: a dict is a staged row, None sets the row aside (a form's
-    subtotal row), a RowProblem quarantines it with its reason. Returns (rows, quarantine
-    records, rows set aside), so every row is accounted for."""
-    good, bad, set_aside = [], [], 0
-    for raw in raw_rows:
-        try:
-            _no_extra_cells(raw)
-            row = parse(raw)
-        except RowProblem as p:
-            bad.append(_record(raw, p))
-            continue
-        if row is None:
-            set_aside += 1
-        else:
-            good.append(row)
-    return pl.DataFrame(good, schema=schema, orient="row"), bad, set_aside
-
-
-def _number(raw: dict, column: str, *, required: bool = True) -> float | None:
-    value = raw.get(column)
-    try:
-        number = parse_number(value)
-    except ValueError:
-        raise RowProblem(
-            column, "not_a_number", f"{LABELS.get(column, column)} '{value}' không phải là số", value
-        ) from None
-    if number is None and required:
-        raise RowProblem(column, "required", f"Thiếu {LABELS.get(column, column)}", value)
-    return number
-
-
-def _year(raw: dict) -> int:
-    year = _number(raw, "year")
-    if year is None or not float(year).is_integer() or not 2000 <= year <= 2100:
-        raise RowProblem("year", "bad_year", f"Năm đánh giá '{raw.get('year')}' không hợp lệ", raw.get("year"))
-    return int(year)
-
-
-def _date(raw: dict, column: str) -> dt.date | None:
-    try:
-        return parse_date(raw.get(column))
-    except ValueError:
-        value = raw.get(column)
-        raise RowProblem(
-            column, "not_a_date", f"{LABELS.get(column, column)} '{value}' không phải ngày dd/mm/yyyy", value
-        ) from None
 
 
 PROVINCE_SCHEMA = {
@@ -150,11 +24,17 @@ PROVINCE_SCHEMA = {
     "province_name": pl.String,
     "ruleset_family": pl.String,
     "synthetic": pl.Boolean,
+    "source_file": pl.String,
+    "source_row": pl.Int64,
 }
 
 
-def stage_provinces(raw_rows: list[dict], families: set[str]) -> StageResult:
-    """Provinces and the ruleset family each is scored under (a family of data/raw/frameworks)."""
+def _provenance(raw: dict) -> dict:
+    return {"source_file": raw.get("source_file"), "source_row": raw.get("row_number")}
+
+
+def stage_provinces(raw_rows: list[dict], families: set[str]) -> Staged:
+    """Provinces and the ruleset family each is scored under (a family of the frameworks)."""
     seen: set[str] = set()
 
     def parse(raw: dict) -> dict:
@@ -168,7 +48,7 @@ def stage_provinces(raw_rows: list[dict], families: set[str]) -> StageResult:
             raise RowProblem(
                 "ruleset_family",
                 "unknown_family",
-                f"Bộ quy tắc '{family}' không có trong data/raw/frameworks (có: {', '.join(sorted(families))})",
+                f"Bộ quy tắc '{family}' không có trong thư mục frameworks (có: {', '.join(sorted(families))})",
                 family,
             )
         seen.add(code)
@@ -177,15 +57,24 @@ def stage_provinces(raw_rows: list[dict], families: set[str]) -> StageResult:
             "province_name": normalize_text(raw.get("province_name")),
             "ruleset_family": family,
             "synthetic": (normalize_text(raw.get("synthetic")) or "").casefold() in {"có", "yes", "true", "1"},
+            **_provenance(raw),
         }
 
-    rows, bad, _ = stage_rows(raw_rows, PROVINCE_SCHEMA, parse)
-    return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
+    return stage_rows(raw_rows, PROVINCE_SCHEMA, parse)
 
 
-def stage_units(
-    raw_rows: list[dict], provinces: pl.DataFrame, unit_groups: tuple[str, ...] = UNIT_GROUPS
-) -> StageResult:
+UNIT_SCHEMA = {
+    "unit_id": pl.String,
+    "unit_name": pl.String,
+    "unit_group": pl.String,
+    "parent_unit_id": pl.String,
+    "province_code": pl.String,
+    "source_file": pl.String,
+    "source_row": pl.Int64,
+}
+
+
+def stage_units(raw_rows: list[dict], provinces: pl.DataFrame, unit_groups: tuple[str, ...] = UNIT_GROUPS) -> Staged:
     """`unit_groups`: the groups the frameworks define (Quảng Ninh adds central agencies and
     public service units, QĐ Quảng Ninh 2022 §I.3); the default is the three groups of 1708/QĐ-UBND."""
     known_provinces = set(provinces["province_code"])
@@ -194,58 +83,40 @@ def stage_units(
         normalize_text(r.get("unit_id")) for r in raw_rows if normalize_text(r.get("unit_group")) == "district"
     } - {None}
     seen: set[str] = set()
-    good, bad = [], []
-    for raw in raw_rows:
-        try:
-            _no_extra_cells(raw)
-            unit_id = normalize_text(raw.get("unit_id"))
-            if not unit_id:
-                raise RowProblem("unit_id", "required", "Thiếu mã đơn vị")
-            if unit_id in seen:
-                raise RowProblem("unit_id", "duplicate_unit", f"Mã đơn vị {unit_id} bị trùng", unit_id)
-            group = normalize_text(raw.get("unit_group"))
-            if group not in unit_groups:
-                raise RowProblem(
-                    "unit_group",
-                    "unknown_group",
-                    f"Nhóm đơn vị '{group}' không thuộc: {', '.join(unit_groups)} (xem docs/inputs.md)",
-                    group,
-                )
-            parent = normalize_text(raw.get("parent_unit_id"))
-            if group == "commune" and parent not in districts:
-                raise RowProblem(
-                    "parent_unit_id",
-                    "unknown_parent",
-                    f"Xã {unit_id} thiếu hoặc sai mã huyện '{parent}'",
-                    parent,
-                )
-            province = normalize_text(raw.get("province_code"))
-            if province not in known_provinces:
-                raise RowProblem("province_code", "unknown_province", f"Mã tỉnh '{province}' không có", province)
-        except RowProblem as p:
-            bad.append(_record(raw, p))
-            continue
+
+    def parse(raw: dict) -> dict:
+        unit_id = normalize_text(raw.get("unit_id"))
+        if not unit_id:
+            raise RowProblem("unit_id", "required", "Thiếu mã đơn vị")
+        if unit_id in seen:
+            raise RowProblem("unit_id", "duplicate_unit", f"Mã đơn vị {unit_id} bị trùng", unit_id)
+        group = normalize_text(raw.get("unit_group"))
+        if group not in unit_groups:
+            raise RowProblem(
+                "unit_group",
+                "unknown_group",
+                f"Nhóm đơn vị '{group}' không thuộc: {', '.join(unit_groups)} (xem docs/inputs.md)",
+                group,
+            )
+        parent = normalize_text(raw.get("parent_unit_id"))
+        if group == "commune" and parent not in districts:
+            raise RowProblem(
+                "parent_unit_id", "unknown_parent", f"Xã {unit_id} thiếu hoặc sai mã huyện '{parent}'", parent
+            )
+        province = normalize_text(raw.get("province_code"))
+        if province not in known_provinces:
+            raise RowProblem("province_code", "unknown_province", f"Mã tỉnh '{province}' không có", province)
         seen.add(unit_id)
-        good.append(
-            {
-                "unit_id": unit_id,
-                "unit_name": normalize_text(raw.get("unit_name")),
-                "unit_group": group,
-                "parent_unit_id": parent,
-                "province_code": province,
-            }
-        )
-    rows = pl.DataFrame(
-        good,
-        schema={
-            "unit_id": pl.String,
-            "unit_name": pl.String,
-            "unit_group": pl.String,
-            "parent_unit_id": pl.String,
-            "province_code": pl.String,
-        },
-    )
-    return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
+        return {
+            "unit_id": unit_id,
+            "unit_name": normalize_text(raw.get("unit_name")),
+            "unit_group": group,
+            "parent_unit_id": parent,
+            "province_code": province,
+            **_provenance(raw),
+        }
+
+    return stage_rows(raw_rows, UNIT_SCHEMA, parse)
 
 
 class Scope:
@@ -265,21 +136,32 @@ class Scope:
             self.leaves.setdefault((rec["ruleset_id"], rec["unit_group"]), {})[rec["code"]] = rec
 
     def unit(self, raw: dict) -> dict:
+        """The registered unit a row names, by id (then checked against its name) or by name alone."""
         unit_id = normalize_text(raw.get("unit_id"))
-        if unit_id is None and raw.get("unit_name"):
-            key = name_key(raw.get("unit_name"))
+        given_name = normalize_text(raw.get("unit_name"))
+        if unit_id is None and given_name:
+            key = name_key(given_name)
             if key in self.ambiguous:
                 raise RowProblem(
                     "unit_name",
                     "ambiguous_unit_name",
-                    f"Tên đơn vị '{raw.get('unit_name')}' trùng với nhiều đơn vị; hãy ghi mã đơn vị",
-                    raw.get("unit_name"),
+                    f"Tên đơn vị '{given_name}' trùng với nhiều đơn vị; hãy ghi mã đơn vị",
+                    given_name,
                 )
             unit_id = self.by_name.get(key)
         if unit_id not in self.units:
             value = raw.get("unit_id") or raw.get("unit_name")
             raise RowProblem("unit_id", "unknown_unit", f"Đơn vị '{value}' không có trong danh mục đơn vị", value)
-        return self.units[unit_id]
+        unit = self.units[unit_id]
+        if given_name and name_key(given_name) != name_key(unit["unit_name"]):
+            raise RowProblem(
+                "unit_name",
+                "unit_name_mismatch",
+                f"Mã đơn vị {unit_id} là của '{unit['unit_name']}' nhưng tệp ghi tên '{given_name}'; "
+                "hãy kiểm tra lại mã hoặc tên đơn vị",
+                given_name,
+            )
+        return unit
 
     def criterion(self, unit: dict, year: int, code: str | None) -> tuple[Ruleset, dict]:
         ruleset = ruleset_for(self.rulesets, self.family[unit["province_code"]], year)
@@ -297,7 +179,7 @@ class Scope:
         return ruleset, tree[code]
 
 
-def _within_max(score: float | None, leaf: dict, column: str) -> None:
+def within_max(score: float | None, leaf: dict, column: str) -> None:
     """DOMAIN Scoring 1 (1820/QĐ-UBND Art. 6.1.a): a score may not exceed the leaf's max."""
     if score is None:
         return
@@ -310,6 +192,29 @@ def _within_max(score: float | None, leaf: dict, column: str) -> None:
             "above_max",
             f"{LABELS[column]} {shown} vượt điểm tối đa {leaf['max_points']:g} của tiêu chí {leaf['code']}",
             score,
+        )
+
+
+def _in_its_folder(raw: dict, evaluated: int) -> None:
+    """A form filed under `submissions/<year>/` is for that year: a year folder that is not a year,
+    or a form whose year disagrees with its folder, is reported, never filed under another year."""
+    folder = raw.get("folder_year")
+    if folder is None:
+        return
+    if not (folder.isdigit() and 2000 <= int(folder) <= 2100):
+        raise RowProblem(
+            None,
+            "bad_year_folder",
+            f"Thư mục '{folder}' không phải một năm; hãy đặt tệp vào thư mục submissions/<năm đánh giá>/",
+            folder,
+        )
+    if int(folder) != evaluated:
+        raise RowProblem(
+            "year",
+            "year_mismatch",
+            f"Tệp ở thư mục năm {folder} nhưng ghi năm đánh giá {evaluated}; "
+            "hãy sửa năm trong tệp hoặc chuyển tệp sang đúng thư mục năm",
+            evaluated,
         )
 
 
@@ -327,9 +232,20 @@ SUBMISSION_SCHEMA = {
     "sheet": pl.String,
     "source_row": pl.Int64,
 }
+LEAF_KEYS = ["year", "unit_id", "leaf_code"]
 
 
-def stage_submissions(raw_rows: list[dict], scope: Scope) -> StageResult:
+def _superseded(r: dict) -> RowProblem:
+    return RowProblem(
+        "criterion_code",
+        "superseded",
+        f"Tiêu chí {r['leaf_code']} của đơn vị {r['unit_id']} năm {r['year']} có bản gửi sau; "
+        "bản này được lưu nhưng không dùng để chấm",
+        r["leaf_code"],
+    )
+
+
+def stage_submissions(raw_rows: list[dict], scope: Scope) -> Staged:
     """Self-assessments (1708/QĐ-UBND Art. 4.1, 5.1): one score per unit, year and leaf.
 
     Node rows of a form (subtotals) are set aside. When a unit sends a leaf twice, the later
@@ -339,12 +255,17 @@ def stage_submissions(raw_rows: list[dict], scope: Scope) -> StageResult:
 
     def parse(raw: dict) -> dict | None:
         unit = scope.unit(raw)
-        year = _year(raw)
-        ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
+        evaluated = year(raw)
+        _in_its_folder(raw, evaluated)
+        ruleset, leaf = scope.criterion(unit, evaluated, raw.get("criterion_code"))
         if not leaf["is_leaf"]:
             return None
         not_applicable = is_not_applicable(raw.get("self_score"))
-        score = None if not_applicable else _number(raw, "self_score", required=False)
+        score = (
+            None
+            if not_applicable
+            else number(raw, "self_score", kind="score", required=False, maximum=leaf["max_points"])
+        )
         if leaf["method"] == "survey" and score is not None:
             raise RowProblem(
                 "self_score",
@@ -352,9 +273,9 @@ def stage_submissions(raw_rows: list[dict], scope: Scope) -> StageResult:
                 f"Tiêu chí {leaf['code']} chấm qua điều tra xã hội học, đơn vị không tự chấm",
                 score,
             )
-        _within_max(score, leaf, "self_score")
+        within_max(score, leaf, "self_score")
         return {
-            "year": year,
+            "year": evaluated,
             "unit_id": unit["unit_id"],
             "ruleset_id": ruleset.ruleset_id,
             "leaf_code": leaf["code"],
@@ -362,37 +283,18 @@ def stage_submissions(raw_rows: list[dict], scope: Scope) -> StageResult:
             "not_applicable": not_applicable,
             "evidence_refs": normalize_text(raw.get("evidence_refs")),
             "explanation": normalize_text(raw.get("explanation")),
-            "submitted_at": _date(raw, "submitted_at"),
+            "submitted_at": date(raw, "submitted_at"),
             "source_file": raw.get("source_file"),
             "sheet": raw.get("sheet"),
             "source_row": raw.get("row_number"),
         }
 
-    rows, bad, set_aside = stage_rows(raw_rows, SUBMISSION_SCHEMA, parse)
-    rows = _keep_latest(rows, ["submitted_at", "source_file", "source_row"], bad)
-    return StageResult(rows, _quarantine_frame(bad), len(raw_rows), set_aside)
-
-
-def _keep_latest(rows: pl.DataFrame, order: list[str], bad: list[dict]) -> pl.DataFrame:
-    """One row per unit, year and leaf: the latest wins, the others are kept as `superseded`."""
-    keys = ["year", "unit_id", "leaf_code"]
-    ranked = rows.sort(order, nulls_last=False).with_columns(
-        (pl.int_range(pl.len()).over(keys) == pl.len().over(keys) - 1).alias("_latest")
+    staged = stage_rows(raw_rows, SUBMISSION_SCHEMA, parse)
+    staged.rows, superseded = keep_latest(
+        staged.rows, LEAF_KEYS, ["submitted_at", "source_file", "source_row"], _superseded
     )
-    bad.extend(
-        {
-            "source_file": r["source_file"],
-            "sheet": r.get("sheet"),
-            "row_number": r["source_row"],
-            "column_name": LABELS["criterion_code"],
-            "value": r["leaf_code"],
-            "rule": "superseded",
-            "message": f"Tiêu chí {r['leaf_code']} của đơn vị {r['unit_id']} năm {r['year']} có bản gửi sau; "
-            "bản này được lưu nhưng không dùng để chấm",
-        }
-        for r in ranked.filter(~pl.col("_latest")).iter_rows(named=True)
-    )
-    return ranked.filter("_latest").drop("_latest").sort(keys)
+    staged.add(superseded)
+    return staged
 
 
 APPRAISAL_SCHEMA = {
@@ -411,13 +313,36 @@ APPRAISAL_SCHEMA = {
 }
 
 
-def stage_appraisals(raw_rows: list[dict], scope: Scope) -> StageResult:
-    """Appraisal adjustments and appeal decisions (1708/QĐ-UBND Art. 5.2; 1820/QĐ-UBND Art. 5 steps 3-6)."""
+def _at(r: dict) -> dict:
+    """Where a staged row came from, as a raw row says it."""
+    return {"source_file": r["source_file"], "sheet": r.get("sheet"), "row_number": r["source_row"]}
+
+
+def _conflict(r: dict) -> RowProblem:
+    round_name = "phúc khảo" if r["round"] == "appeal" else "thẩm định"
+    day = r["decision_date"].strftime("%d/%m/%Y") if r["decision_date"] else "(trống)"
+    return RowProblem(
+        "score",
+        "conflicting_decisions",
+        f"Hai quyết định cùng vòng {round_name}, cùng ngày {day} cho tiêu chí {r['leaf_code']} của đơn vị "
+        f"{r['unit_id']} năm {r['year']} ghi điểm khác nhau; không quyết định nào được dùng cho đến khi "
+        "cơ quan thẩm định xác định quyết định đúng",
+        f"{r['score']:g}",
+    )
+
+
+def stage_appraisals(raw_rows: list[dict], scope: Scope) -> Staged:
+    """Appraisal adjustments and appeal decisions (1708/QĐ-UBND Art. 5.2; 1820/QĐ-UBND Art. 5 steps 3-6).
+
+    A later decision of a round replaces an earlier one (`models.par.scoring.latest_decisions`);
+    two decisions for one leaf, round and date with different scores cannot be ordered, so both
+    are quarantined as `conflicting_decisions` and neither wins by file order.
+    """
 
     def parse(raw: dict) -> dict:
         unit = scope.unit(raw)
-        year = _year(raw)
-        ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
+        evaluated = year(raw)
+        ruleset, leaf = scope.criterion(unit, evaluated, raw.get("criterion_code"))
         if not leaf["is_leaf"] or leaf["method"] == "survey":
             raise RowProblem(
                 "criterion_code",
@@ -433,10 +358,10 @@ def stage_appraisals(raw_rows: list[dict], scope: Scope) -> StageResult:
                 f"Vòng '{raw.get('round')}' phải là 'thẩm định' hoặc 'phúc khảo'",
                 raw.get("round"),
             )
-        score = _number(raw, "score")
-        _within_max(score, leaf, "score")
+        score = number(raw, "score", kind="score", maximum=leaf["max_points"])
+        within_max(score, leaf, "score")
         return {
-            "year": year,
+            "year": evaluated,
             "unit_id": unit["unit_id"],
             "ruleset_id": ruleset.ruleset_id,
             "leaf_code": leaf["code"],
@@ -445,13 +370,17 @@ def stage_appraisals(raw_rows: list[dict], scope: Scope) -> StageResult:
             "agency": normalize_text(raw.get("agency")),
             "reason": normalize_text(raw.get("reason")),
             "decision_no": normalize_text(raw.get("decision_no")),
-            "decision_date": _date(raw, "decision_date"),
-            "source_file": raw.get("source_file"),
-            "source_row": raw.get("row_number"),
+            "decision_date": date(raw, "decision_date"),
+            **_provenance(raw),
         }
 
-    rows, bad, _ = stage_rows(raw_rows, APPRAISAL_SCHEMA, parse)
-    return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
+    staged = stage_rows(raw_rows, APPRAISAL_SCHEMA, parse)
+    keys = [*LEAF_KEYS, "round", "decision_date"]
+    conflict = pl.col("score").n_unique().over(keys, mapping_strategy="group_to_rows") > 1
+    clashing = staged.rows.filter(conflict)
+    staged.rows = staged.rows.filter(~conflict)
+    staged.add([record(_at(r), _conflict(r)) for r in clashing.iter_rows(named=True)])
+    return staged
 
 
 SURVEY_SCHEMA = {
@@ -466,13 +395,13 @@ SURVEY_SCHEMA = {
 }
 
 
-def stage_survey_results(raw_rows: list[dict], scope: Scope) -> StageResult:
+def stage_survey_results(raw_rows: list[dict], scope: Scope) -> Staged:
     """Satisfied share per survey leaf (1708/QĐ-UBND Art. 5.3.c)."""
 
     def parse(raw: dict) -> dict:
         unit = scope.unit(raw)
-        year = _year(raw)
-        ruleset, leaf = scope.criterion(unit, year, raw.get("criterion_code"))
+        evaluated = year(raw)
+        ruleset, leaf = scope.criterion(unit, evaluated, raw.get("criterion_code"))
         if leaf["method"] != "survey":
             raise RowProblem(
                 "criterion_code",
@@ -480,31 +409,34 @@ def stage_survey_results(raw_rows: list[dict], scope: Scope) -> StageResult:
                 f"Tiêu chí {leaf['code']} không chấm qua điều tra xã hội học",
                 leaf["code"],
             )
-        pct = _number(raw, "satisfied_pct")
+        pct = number(raw, "satisfied_pct", kind="pct")
         if not 0 <= pct <= 100:
             raise RowProblem("satisfied_pct", "pct_out_of_range", f"Tỷ lệ hài lòng {pct:g} ngoài 0-100", pct)
-        respondents = _number(raw, "respondents", required=False)
-        if respondents is not None and (respondents < 0 or not float(respondents).is_integer()):
-            raise RowProblem(
-                "respondents",
-                "bad_count",
-                f"Số người trả lời '{raw.get('respondents')}' phải là số nguyên không âm",
-                raw.get("respondents"),
-            )
         return {
-            "year": year,
+            "year": evaluated,
             "unit_id": unit["unit_id"],
             "ruleset_id": ruleset.ruleset_id,
             "leaf_code": leaf["code"],
             "satisfied_pct": pct,
-            "respondents": None if respondents is None else int(respondents),
-            "source_file": raw.get("source_file"),
-            "source_row": raw.get("row_number"),
+            "respondents": whole(raw, "respondents", required=False),
+            **_provenance(raw),
         }
 
-    rows, bad, _ = stage_rows(raw_rows, SURVEY_SCHEMA, parse)
-    rows = _keep_latest(rows, ["source_file", "source_row"], bad)
-    return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
+    staged = stage_rows(raw_rows, SURVEY_SCHEMA, parse)
+    staged.rows, superseded = keep_latest(
+        staged.rows,
+        LEAF_KEYS,
+        ["source_file", "source_row"],
+        lambda r: RowProblem(
+            "criterion_code",
+            "superseded",
+            f"Tiêu chí {r['leaf_code']} của đơn vị {r['unit_id']} năm {r['year']} có dòng ghi sau; "
+            "dòng này được lưu nhưng không dùng để chấm",
+            r["leaf_code"],
+        ),
+    )
+    staged.add(superseded)
+    return staged
 
 
 def surveyed_units(raw_rows: list[dict], scope: Scope) -> pl.DataFrame:
@@ -517,7 +449,7 @@ def surveyed_units(raw_rows: list[dict], scope: Scope) -> pl.DataFrame:
     found = set()
     for raw in raw_rows:
         try:
-            found.add((_year(raw), scope.unit(raw)["unit_id"]))
+            found.add((year(raw), scope.unit(raw)["unit_id"]))
         except RowProblem:
             continue  # the row is quarantined by stage_survey_results with its reason
     return pl.DataFrame(sorted(found), schema={"year": pl.Int32, "unit_id": pl.String}, orient="row")
@@ -535,25 +467,23 @@ EVIDENCE_SCHEMA = {
 }
 
 
-def stage_evidence_register(raw_rows: list[dict], scope: Scope) -> StageResult:
+def stage_evidence_register(raw_rows: list[dict], scope: Scope) -> Staged:
     """A unit's evidence register (optional): each document's own date and its date in the system."""
 
     def parse(raw: dict) -> dict:
         unit = scope.unit(raw)
-        year = _year(raw)
+        evaluated = year(raw)
         document = normalize_text(raw.get("document"))
         if not document:
             raise RowProblem("document", "required", "Thiếu số, ký hiệu văn bản")
         return {
-            "year": year,
+            "year": evaluated,
             "unit_id": unit["unit_id"],
             "document": document.upper(),
             "title": normalize_text(raw.get("title")),
-            "doc_date": _date(raw, "doc_date"),
-            "system_date": _date(raw, "system_date"),
-            "source_file": raw.get("source_file"),
-            "source_row": raw.get("row_number"),
+            "doc_date": date(raw, "doc_date"),
+            "system_date": date(raw, "system_date"),
+            **_provenance(raw),
         }
 
-    rows, bad, _ = stage_rows(raw_rows, EVIDENCE_SCHEMA, parse)
-    return StageResult(rows, _quarantine_frame(bad), len(raw_rows))
+    return stage_rows(raw_rows, EVIDENCE_SCHEMA, parse)

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-import openpyxl
 import polars as pl
 import yaml
+from openpyxl.utils import get_column_letter
 
-from models.ingest.readers import ReadResult, cell_text, file_sha256, find_sheet, open_workbook, problem
-from models.par.staging import QUARANTINE_SCHEMA, RowProblem
-from models.text import normalize_text, parse_date, parse_number
+from models.ingest import values
+from models.ingest.documents import Documents
+from models.ingest.readers import ReadResult, file_sha256, read_sheet
+from models.ingest.records import RowProblem, file_record, record
+from models.ingest.source import Staged, keep_latest
+from models.ingest.values import AmbiguousNumber, parse_date, parse_number, year
+from models.text import normalize_text
 
 # The closed set of comparator kinds (models.plan.tracking implements each, citing the decision).
 COMPARATOR_KINDS = (
@@ -179,6 +183,8 @@ ASSIGNMENT_SCHEMA = {
     "from_year": pl.Int32,
     "to_year": pl.Int32,
     "note": pl.String,
+    "source_file": pl.String,
+    "source_row": pl.Int64,
 }
 STATISTICS_SCHEMA = {
     "province_code": pl.String,
@@ -193,21 +199,9 @@ STATISTICS_SCHEMA = {
     "source_file": pl.String,
     "sheet": pl.String,
     "source_row": pl.Int64,
+    "cell": pl.String,
     "column_name": pl.String,
 }
-
-
-@dataclass
-class PlanStage:
-    """Staged rows and their quarantine; every raw row is one or the other (`balanced`)."""
-
-    rows: pl.DataFrame
-    quarantine: pl.DataFrame
-    rows_in: int
-
-    @property
-    def balanced(self) -> bool:
-        return self.rows_in == self.rows.height + self.quarantine.filter(pl.col("row_number").is_not_null()).height
 
 
 def period_name(year: int, code: str) -> str:
@@ -232,11 +226,11 @@ def period_label(year: int, code: str) -> str:
 # --------------------------------------------------------------------------------------------- plans
 
 
-def load_plan(path: Path) -> Plan:
+def load_plan(docs: Documents, path: PurePosixPath) -> Plan:
     """One `plan.yaml` (see data/raw/plan/vinh-long-2639-2020/plan.yaml for every key)."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        doc = yaml.safe_load(docs.read(path))
+    except yaml.YAMLError as exc:
         raise PlanError(f"Không đọc được tệp kế hoạch: {type(exc).__name__}") from None
     if not isinstance(doc, dict):
         raise PlanError("Tệp kế hoạch không có nội dung dạng khóa: giá trị")
@@ -272,16 +266,14 @@ def load_plan(path: Path) -> Plan:
         raise PlanError(f"Giá trị không hợp lệ trong tệp kế hoạch: {exc}") from None
 
 
-def load_plans(plan_root: Path, display_root: Path) -> tuple[list[Plan], list[dict]]:
+def load_plans(docs: Documents) -> tuple[list[Plan], list[dict]]:
     """Every `plan/<plan_id>/plan.yaml`; one that cannot be used becomes a file-level problem."""
     plans, problems = [], []
-    if not plan_root.is_dir():
-        return plans, problems
-    for path in sorted(plan_root.glob("*/plan.yaml")):
+    for path in sorted(docs.glob("plan/*/plan.yaml")):
         try:
-            plans.append(load_plan(path))
+            plans.append(load_plan(docs, path))
         except PlanError as exc:
-            problems.append(problem(path.relative_to(display_root), "bad_plan", str(exc)))
+            problems.append(file_record(str(path), "bad_plan", str(exc)))
     return plans, problems
 
 
@@ -299,56 +291,16 @@ def plans_frame(plans: list[Plan]) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
 
 
-# ----------------------------------------------------------------------------------- quarantine
-
-
 def _record(raw: dict, p: RowProblem, column: str | None = None) -> dict:
-    return {
-        "source_file": raw.get("source_file"),
-        "sheet": raw.get("sheet"),
-        "row_number": raw.get("row_number"),
-        "column_name": column or LABELS.get(p.column, p.column),
-        "value": None if p.value is None else str(p.value),
-        "rule": p.rule,
-        "message": p.message,
-    }
-
-
-def quarantine_frame(records: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(records, schema=QUARANTINE_SCHEMA, orient="row")
-
-
-def _where(raw: dict) -> str:
-    parts = [str(raw.get("source_file"))]
-    if raw.get("sheet"):
-        parts.append(f"trang '{raw['sheet']}'")
-    if raw.get("cell"):
-        parts.append(f"ô {raw['cell']}")
-    else:
-        parts.append(f"dòng {raw.get('row_number')}")
-    return ", ".join(parts)
+    """A plan input's record: its fields go by the plan's own labels (`Năm`, `Mã chỉ tiêu`)."""
+    return record(raw, p, column or LABELS.get(p.column))
 
 
 def _required(raw: dict, column: str) -> str:
     value = normalize_text(raw.get(column))
     if value is None:
-        raise RowProblem(column, "required", f"Thiếu {LABELS.get(column, column)} ({_where(raw)})")
+        raise RowProblem(column, "required", f"Thiếu {LABELS.get(column, column)}")
     return value
-
-
-def _int(raw: dict, column: str, *, required: bool = True) -> int | None:
-    value = raw.get(column)
-    try:
-        number = parse_number(value)
-    except ValueError:
-        number = float("nan")
-    if number is None and not required:
-        return None
-    if number is None or number != number or not float(number).is_integer() or not 2000 <= number <= 2100:
-        raise RowProblem(
-            column, "bad_year", f"{LABELS.get(column, column)} '{value}' không phải năm hợp lệ ({_where(raw)})", value
-        )
-    return int(number)
 
 
 # ------------------------------------------------------------------------------- targets catalogue
@@ -369,7 +321,7 @@ def _frequencies(raw: dict, plan: Plan) -> list[str]:
     return parts
 
 
-def stage_targets(raw_rows: list[dict], plans: list[Plan]) -> PlanStage:
+def stage_targets(raw_rows: list[dict], plans: list[Plan]) -> Staged:
     """The targets catalogue (`plan/<plan_id>/targets.csv`), checked row by row.
 
     Each row must name a metric, a comparator kind of the closed set, a target value when the
@@ -480,10 +432,10 @@ def stage_targets(raw_rows: list[dict], plans: list[Plan]) -> PlanStage:
     rows = pl.DataFrame(good, schema=TARGET_SCHEMA, orient="row")
     # Re-number within each plan, in file order (the order of the decision's annexes).
     rows = rows.with_columns(pl.int_range(1, pl.len() + 1).over("plan_id").cast(pl.Int32).alias("seq"))
-    return PlanStage(rows, quarantine_frame(bad), len(raw_rows))
+    return Staged(rows, bad)
 
 
-def stage_choices(raw_rows: list[dict], targets: pl.DataFrame, province_codes: set[str]) -> PlanStage:
+def stage_choices(raw_rows: list[dict], targets: pl.DataFrame, province_codes: set[str]) -> Staged:
     """`plan/target_choices.csv`: which version of a contradictory target a province tracks.
 
     One row per province, plan and target; the variant must exist in the catalogue. A second row
@@ -548,10 +500,10 @@ def stage_choices(raw_rows: list[dict], targets: pl.DataFrame, province_codes: s
                 "source_row": raw.get("row_number"),
             }
         )
-    return PlanStage(pl.DataFrame(good, schema=CHOICE_SCHEMA, orient="row"), quarantine_frame(bad), len(raw_rows))
+    return Staged(pl.DataFrame(good, schema=CHOICE_SCHEMA, orient="row"), bad)
 
 
-def stage_assignments(raw_rows: list[dict], plans: list[Plan], province_codes: set[str]) -> PlanStage:
+def stage_assignments(raw_rows: list[dict], plans: list[Plan], province_codes: set[str]) -> Staged:
     """`plan/plan_assignments.csv`: the plan a province tracks, from a year (to a year)."""
     plan_ids = {p.plan_id for p in plans}
     good, bad = [], []
@@ -570,8 +522,8 @@ def stage_assignments(raw_rows: list[dict], plans: list[Plan], province_codes: s
                     f"Kế hoạch '{plan_id}' không có (thiếu plan/{plan_id}/plan.yaml)",
                     plan_id,
                 )
-            from_year = _int(raw, "from_year")
-            to_year = _int(raw, "to_year", required=False)
+            from_year = year(raw, "from_year")
+            to_year = None if normalize_text(raw.get("to_year")) is None else year(raw, "to_year")
         except RowProblem as p:
             bad.append(_record(raw, p))
             continue
@@ -582,9 +534,11 @@ def stage_assignments(raw_rows: list[dict], plans: list[Plan], province_codes: s
                 "from_year": from_year,
                 "to_year": to_year,
                 "note": normalize_text(raw.get("note")),
+                "source_file": raw.get("source_file"),
+                "source_row": raw.get("row_number"),
             }
         )
-    return PlanStage(pl.DataFrame(good, schema=ASSIGNMENT_SCHEMA, orient="row"), quarantine_frame(bad), len(raw_rows))
+    return Staged(pl.DataFrame(good, schema=ASSIGNMENT_SCHEMA, orient="row"), bad)
 
 
 # -------------------------------------------------------------------------------------- statistics
@@ -606,7 +560,7 @@ STATS_COLUMNS = {
 }
 
 
-def read_statistics_workbook(path: Path, display: str | None = None) -> ReadResult:
+def read_statistics_workbook(path: Path, display: str) -> ReadResult:
     """A statistics workbook as the statistics office sends it (docs/inputs.md, statistics).
 
     Sheet `Số liệu`: title rows, labelled cells (`Mã tỉnh:`, `Năm:`, `Cơ quan báo cáo:`,
@@ -615,47 +569,45 @@ def read_statistics_workbook(path: Path, display: str | None = None) -> ReadResu
     `9 tháng`, `Cả năm`). Each non-empty value cell becomes one raw row with its cell address, so
     a bad value is reported where it is. Rows without any value (headings, signatures) are not data.
     """
-    name = display or str(path)
-    result = ReadResult(path=Path(name), sha256=file_sha256(path))
-    with open_workbook(path, result) as workbook:
-        sheet_name = find_sheet(workbook, STATS_SHEET, result)
-        if sheet_name is None:
-            return result
-        labels: dict[str, str | None] = {}
-        header: dict[int, tuple[str, str]] | None = None  # column index → (field, header text)
-        for row_number, cells in enumerate(workbook[sheet_name].iter_rows(values_only=True), start=1):
-            texts = [cell_text(c) for c in cells]
-            first = (texts[0] or "").casefold() if texts else ""
-            if header is None:
-                if first in STATS_LABELS:
-                    labels[STATS_LABELS[first]] = next((t for t in texts[1:] if t is not None), None)
-                elif first == "mã chỉ tiêu":
-                    header = {
-                        i: (STATS_COLUMNS.get(t.casefold(), "period"), t) for i, t in enumerate(texts) if t is not None
-                    }
-                continue
-            fields = {f: texts[i] if i < len(texts) else None for i, (f, _) in header.items() if f != "period"}
-            for i, (fieldname, text) in header.items():
-                value = texts[i] if i < len(texts) else None
-                if fieldname != "period" or value is None:
-                    continue
-                result.rows.append(
-                    {
-                        "source_file": name,
-                        "sheet": sheet_name,
-                        "row_number": row_number,
-                        "cell": f"{openpyxl.utils.get_column_letter(i + 1)}{row_number}",
-                        "column_name": text,
-                        **labels,
-                        **fields,
-                        "period": text,
-                        "value": value,
-                    }
-                )
+    read = read_sheet(path, display, STATS_SHEET)
+    if isinstance(read, ReadResult):
+        return read
+    sheet_name, rows = read
+    result = ReadResult(display, file_sha256(path))
+    labels: dict[str, str | None] = {}
+    header: dict[int, tuple[str, str]] | None = None  # column index → (field, header text)
+    for row_number, texts in enumerate(rows, start=1):
+        first = (texts[0] or "").casefold() if texts else ""
         if header is None:
-            result.problem = problem(
-                Path(name), "no_header", "Không tìm thấy dòng tiêu đề bảng bắt đầu bằng 'Mã chỉ tiêu'", sheet=sheet_name
+            if first in STATS_LABELS:
+                labels[STATS_LABELS[first]] = next((t for t in texts[1:] if t is not None), None)
+            elif first == "mã chỉ tiêu":
+                header = {
+                    i: (STATS_COLUMNS.get(t.casefold(), "period"), t) for i, t in enumerate(texts) if t is not None
+                }
+            continue
+        fields = {f: texts[i] if i < len(texts) else None for i, (f, _) in header.items() if f != "period"}
+        for i, (fieldname, text) in header.items():
+            value = texts[i] if i < len(texts) else None
+            if fieldname != "period" or value is None:
+                continue
+            result.rows.append(
+                {
+                    "source_file": display,
+                    "sheet": sheet_name,
+                    "row_number": row_number,
+                    "cell": f"{get_column_letter(i + 1)}{row_number}",
+                    "column_name": text,
+                    **labels,
+                    **fields,
+                    "period": text,
+                    "value": value,
+                }
             )
+    if header is None:
+        result.problem = file_record(
+            display, "no_header", "Không tìm thấy dòng tiêu đề bảng bắt đầu bằng 'Mã chỉ tiêu'", sheet=sheet_name
+        )
     return result
 
 
@@ -669,13 +621,13 @@ def _period(raw: dict) -> str:
             "period",
             "period_not_cumulative",
             f"Kỳ '{text}' có thể là số liệu riêng của một quý; số liệu phải lũy kế từ đầu năm: "
-            f"ghi '{NOT_CUMULATIVE[key]}' ({_where(raw)})",
+            f"ghi '{NOT_CUMULATIVE[key]}'",
             text,
         )
     raise RowProblem(
         "period",
         "unknown_period",
-        f"Kỳ báo cáo '{text}' không hợp lệ; chỉ nhận: Quý I, 6 tháng, 9 tháng, Cả năm ({_where(raw)})",
+        f"Kỳ báo cáo '{text}' không hợp lệ; chỉ nhận: Quý I, 6 tháng, 9 tháng, Cả năm",
         text,
     )
 
@@ -700,6 +652,10 @@ def value_kinds(targets: pl.DataFrame) -> dict[str, str]:
     return kinds
 
 
+# An indicator's kind (value_kinds) → the kind of number it takes (models.ingest.values).
+VALUE_KINDS = {"done": "count", "share": "pct", "rate": "rate", "amount": "amount"}
+
+
 def _value(raw: dict, code: str, kind: str) -> float:
     text = raw.get("value")
     shown = normalize_text(text)
@@ -711,16 +667,18 @@ def _value(raw: dict, code: str, kind: str) -> float:
             return 0.0
     try:
         number = parse_number(text)
+    except AmbiguousNumber:  # `1.000`: resolved where the indicator's kind allows one reading
+        number = values.number(raw, "value", kind=VALUE_KINDS[kind])
     except ValueError:
         hint = " (ghi 'Đã thực hiện' hoặc 'Chưa thực hiện')" if kind == "done" else ""
         raise RowProblem(
             "value",
             "not_a_number",
-            f"Giá trị '{shown}' của chỉ tiêu {code} không phải là số{hint} ({_where(raw)})",
+            f"Giá trị '{shown}' của chỉ tiêu {code} không phải là số{hint}",
             shown,
         ) from None
     if number is None:
-        raise RowProblem("value", "required", f"Thiếu giá trị của chỉ tiêu {code} ({_where(raw)})")
+        raise RowProblem("value", "required", f"Thiếu giá trị của chỉ tiêu {code}")
     shown_number = f"{number:g}".replace(".", ",")
     if kind == "done" and number not in (0, 1):
         raise RowProblem(
@@ -730,17 +688,13 @@ def _value(raw: dict, code: str, kind: str) -> float:
             shown,
         )
     if kind == "share" and not 0 <= number <= 100:
-        raise RowProblem(
-            "value", "pct_out_of_range", f"Tỷ lệ {shown_number}% của chỉ tiêu {code} ngoài 0-100 ({_where(raw)})", shown
-        )
+        raise RowProblem("value", "pct_out_of_range", f"Tỷ lệ {shown_number}% của chỉ tiêu {code} ngoài 0-100", shown)
     if kind == "amount" and number < 0:
-        raise RowProblem(
-            "value", "negative_value", f"Giá trị {shown_number} của chỉ tiêu {code} âm ({_where(raw)})", shown
-        )
+        raise RowProblem("value", "negative_value", f"Giá trị {shown_number} của chỉ tiêu {code} âm", shown)
     return number
 
 
-def stage_statistics(raw_rows: list[dict], province_codes: set[str], kinds: dict[str, str]) -> PlanStage:
+def stage_statistics(raw_rows: list[dict], province_codes: set[str], kinds: dict[str, str]) -> Staged:
     """Statistics and operational measures, one row per province, year, period and indicator.
 
     A value must be a number (decimal comma or point) within what its indicator takes (0-100 for
@@ -757,13 +711,13 @@ def stage_statistics(raw_rows: list[dict], province_codes: set[str], kinds: dict
                 raise RowProblem(
                     "province_code", "unknown_province", f"Mã tỉnh '{province}' không có trong provinces.csv", province
                 )
-            year = _int(raw, "year")
+            evaluated = year(raw, "year")
             code = _required(raw, "indicator_code")
             if code not in kinds:
                 raise RowProblem(
                     "indicator_code",
                     "unknown_indicator",
-                    f"Mã chỉ tiêu '{code}' không có trong danh mục số liệu của kế hoạch (targets.csv) ({_where(raw)})",
+                    f"Mã chỉ tiêu '{code}' không có trong danh mục số liệu của kế hoạch (targets.csv)",
                     code,
                 )
             period_code = _period(raw)
@@ -774,7 +728,7 @@ def stage_statistics(raw_rows: list[dict], province_codes: set[str], kinds: dict
                 raise RowProblem(
                     "reported_at",
                     "not_a_date",
-                    f"Ngày báo cáo '{raw.get('reported_at')}' không phải ngày dd/mm/yyyy ({_where(raw)})",
+                    f"Ngày báo cáo '{raw.get('reported_at')}' không phải ngày dd/mm/yyyy",
                     raw.get("reported_at"),
                 ) from None
         except RowProblem as p:
@@ -785,7 +739,7 @@ def stage_statistics(raw_rows: list[dict], province_codes: set[str], kinds: dict
         good.append(
             {
                 "province_code": province,
-                "year": year,
+                "year": evaluated,
                 "period_code": period_code,
                 "indicator_code": code,
                 "value": value,
@@ -796,26 +750,21 @@ def stage_statistics(raw_rows: list[dict], province_codes: set[str], kinds: dict
                 "source_file": raw.get("source_file"),
                 "sheet": raw.get("sheet"),
                 "source_row": raw.get("row_number"),
+                "cell": raw.get("cell"),
                 "column_name": column,
             }
         )
-    rows = pl.DataFrame(good, schema=STATISTICS_SCHEMA, orient="row")
-    keys = ["province_code", "year", "period_code", "indicator_code"]
-    ranked = rows.sort(["reported_at", "source_file", "source_row", "column_name"], nulls_last=False).with_columns(
-        (pl.int_range(pl.len()).over(keys) == pl.len().over(keys) - 1).alias("_latest")
+    rows, superseded = keep_latest(
+        pl.DataFrame(good, schema=STATISTICS_SCHEMA, orient="row"),
+        ["province_code", "year", "period_code", "indicator_code"],
+        ["reported_at", "source_file", "source_row", "column_name"],
+        lambda r: RowProblem(
+            r["column_name"] or "value",
+            "superseded",
+            f"Chỉ tiêu {r['indicator_code']} kỳ {period_label(r['year'], r['period_code'])} "
+            "có số liệu báo cáo sau; số liệu này được lưu nhưng không dùng",
+            f"{r['value']:g}",
+        ),
     )
-    for r in ranked.filter(~pl.col("_latest")).iter_rows(named=True):
-        bad.append(
-            {
-                "source_file": r["source_file"],
-                "sheet": r["sheet"],
-                "row_number": r["source_row"],
-                "column_name": r["column_name"] or LABELS["value"],
-                "value": f"{r['value']:g}",
-                "rule": "superseded",
-                "message": f"Chỉ tiêu {r['indicator_code']} kỳ {period_label(r['year'], r['period_code'])} "
-                f"có số liệu báo cáo sau; số liệu này được lưu nhưng không dùng",
-            }
-        )
-    rows = ranked.filter("_latest").drop("_latest").sort(keys)
-    return PlanStage(rows, quarantine_frame(bad), len(raw_rows))
+    bad += superseded
+    return Staged(rows, bad)

@@ -25,7 +25,8 @@ PAPI_INDEX = """
 SELECT
     year, province, dimension, score, rank, delta_prev_year,
     dimension_no, dimension_name, max_score, complete, n_provinces, tier, tier_label,
-    prev_year_score, top_n, top_n_cutoff, gap_to_top_n, in_top_n, series, province_code, synthetic
+    prev_year_score, top_n, top_n_cutoff, gap_to_top_n, in_top_n, series, province_code, synthetic,
+    published_rank, published_ci_low, published_ci_high, source
 FROM core.papi_index
 ORDER BY year, dimension = 'total' DESC, dimension_no, rank NULLS LAST, province
 """
@@ -41,12 +42,26 @@ LEFT JOIN staging.provinces p ON p.province_code = u.province_code
 ORDER BY s.survey_id, s.year, u.unit_group, s.unit_id
 """
 
-# mart table → (SQL, the core/staging assets it reads)
-SURVEY_MARTS: dict[str, tuple[str, list[str]]] = {
-    "marts.sipas_index": (SIPAS_INDEX, ["survey_scores", "stg_units"]),
-    "marts.civil_servant_index": (CIVIL_SERVANT_INDEX, ["survey_scores", "stg_units"]),
-    "marts.papi_index": (PAPI_INDEX, ["papi_scores"]),
-    "marts.survey_sample_plan": (SURVEY_SAMPLE_PLAN, ["survey_sample_planning", "stg_units"]),
+# models/surveys/uncertainty.py: PAR units whose survey leaves come from respondents, and PAPI where published.
+RANK_UNCERTAINTY = """
+SELECT
+    r.year, r.unit_id, r.index_low, r.index_high, r.rank_best, r.rank_worst, r.band_stable,
+    r.index_kind, coalesce(u.unit_name, pp.province) AS unit_name, r.index_pct, r.rank, r.n_units, r.band,
+    r.band_low, r.band_high, r.interval_from, r.survey_leaves, r.province_code, r.unit_group, r.ruleset_id
+FROM core.rank_uncertainty r
+LEFT JOIN staging.units u ON r.index_kind = 'par_index' AND u.unit_id = r.unit_id
+LEFT JOIN (SELECT DISTINCT year, province_code, province FROM core.papi_index) pp
+       ON r.index_kind = 'papi' AND pp.year = r.year AND pp.province_code = r.unit_id
+ORDER BY r.index_kind DESC, r.year, r.province_code, r.unit_group, r.rank, r.unit_id
+"""
+
+# mart table → SQL (the tables it reads are found in the SQL: assets/marts.py)
+SURVEY_MARTS: dict[str, str] = {
+    "marts.sipas_index": SIPAS_INDEX,
+    "marts.civil_servant_index": CIVIL_SERVANT_INDEX,
+    "marts.papi_index": PAPI_INDEX,
+    "marts.survey_sample_plan": SURVEY_SAMPLE_PLAN,
+    "marts.rank_uncertainty": RANK_UNCERTAINTY,
 }
 
 # name → (table, SQL selecting rows that break the rule, the rule in words); as expectations.contracts.
@@ -74,5 +89,20 @@ SURVEY_RULES: dict[str, tuple[str, str, str]] = {
         "SELECT year, province, dimension, score, max_score FROM marts.papi_index "
         "WHERE score < 0 OR score > max_score + 1e-9",
         "a dimension within 0-10, the total within 10 × the number of dimensions",
+    ),
+    # A dimension map that does not match PAPI's structure leaves every total of a year empty
+    # (staging.quarantine says which sub-dimension is missing): fail, do not publish a year of blanks.
+    "papi_every_year_has_totals": (
+        "marts.papi_index",
+        "SELECT year, count(*) AS provinces FROM marts.papi_index WHERE dimension = 'total' "
+        "GROUP BY year HAVING count(score) = 0",
+        "every PAPI year in the tables gives at least one province a total",
+    ),
+    "rank_uncertainty_bounds": (
+        "marts.rank_uncertainty",
+        "SELECT year, unit_id, index_low, index_pct, index_high, rank_best, rank, rank_worst "
+        "FROM marts.rank_uncertainty WHERE index_low > index_pct + 1e-9 OR index_high < index_pct - 1e-9 "
+        "OR rank_best > rank OR rank_worst < rank OR rank_worst > n_units",
+        "the index inside its interval and the rank inside its range",
     ),
 }

@@ -27,21 +27,24 @@ The rules, each with its source (docs/inputs.md "Surveys" has the file contract)
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from pathlib import Path
+from pathlib import PurePosixPath
 from statistics import NormalDist
 
 import polars as pl
 import yaml
 
+from models.ingest.documents import Documents
+from models.ingest.records import LABELS, QUARANTINE_SCHEMA, RowProblem, record
+from models.ingest.source import Staged
+from models.ingest.values import parse_date, parse_number
 from models.par.frameworks import ruleset_for
-from models.par.staging import QUARANTINE_SCHEMA, SURVEY_SCHEMA, RowProblem, Scope, StageResult
-from models.text import normalize_text, parse_date, parse_number
+from models.par.staging import SURVEY_SCHEMA, Scope
+from models.text import normalize_text
 
 SURVEYS_DIR = "surveys"
 CONFIG_FILE = "surveys.yaml"
@@ -66,17 +69,6 @@ RESPONDENT_FIELDS: dict[str, tuple[str, ...]] = {
     "weight": ("weight", "trọng số"),
 }
 KEY_HEADERS = set(RESPONDENT_FIELDS["respondent_id"])
-LABELS = {
-    "respondent_id": "Mã phiếu",
-    "unit_id": "Mã đơn vị",
-    "unit_name": "Tên đơn vị",
-    "year": "Năm đánh giá",
-    "survey_date": "Ngày khảo sát",
-    "channel": "Hình thức khảo sát",
-    "weight": "Trọng số",
-    "leaf_code": "Mã tiêu chí",
-    "dossiers": "Số hồ sơ",
-}
 CHANNELS = {
     "trực tiếp": "in_person",
     "in_person": "in_person",
@@ -102,7 +94,7 @@ class SurveySpec:
     survey_id: str
     title: str
     kind: str
-    questionnaire: Path
+    questionnaire: PurePosixPath
     files: str
     scale_min: int
     scale_max: int
@@ -124,33 +116,39 @@ class SurveySpec:
 @dataclass(frozen=True)
 class PapiSpec:
     files: str
-    dimensions: Path
+    dimensions: PurePosixPath
     top_n: int
+    provinces: PurePosixPath | None = None  # province code → name list for tables that write codes (`P30`)
+    attribution: str | None = None  # who published the tables; shown wherever PAPI is shown
+    province: str | None = None  # the province the dashboard sets against the national field
 
 
 @dataclass(frozen=True)
 class SurveyConfig:
-    root: Path
+    root: PurePosixPath = PurePosixPath(SURVEYS_DIR)
     surveys: tuple[SurveySpec, ...] = ()
     aggregate_tolerance_pct: float = 0.05
     papi: PapiSpec | None = None
-    path: Path | None = None
+    path: PurePosixPath | None = None
 
     def survey(self, survey_id: str) -> SurveySpec:
         return next(s for s in self.surveys if s.survey_id == survey_id)
 
 
-def _fail(path: Path, message: str) -> SurveyConfigError:
+def _fail(path: PurePosixPath, message: str) -> SurveyConfigError:
     return SurveyConfigError(f"{path}: {message}")
 
 
-def load_survey_config(raw_dir: Path) -> SurveyConfig:
-    """`<raw>/surveys/surveys.yaml`; without it there are no surveys (an empty config)."""
-    root = raw_dir / SURVEYS_DIR
+def load_survey_config(docs: Documents) -> SurveyConfig:
+    """`surveys/surveys.yaml` from the run's rule files; without it there are no surveys (an empty config)."""
+    root = PurePosixPath(SURVEYS_DIR)
     path = root / CONFIG_FILE
-    if not path.exists():
+    if not docs.exists(path):
         return SurveyConfig(root=root)
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        doc = yaml.safe_load(docs.read(path)) or {}
+    except yaml.YAMLError as exc:
+        raise _fail(path, f"không đọc được YAML ({exc})") from None
     specs = []
     for i, item in enumerate(doc.get("surveys") or [], start=1):
         try:
@@ -186,7 +184,7 @@ def load_survey_config(raw_dir: Path) -> SurveyConfig:
             raise _fail(path, f"khảo sát {spec.survey_id}: satisfied_from phải nằm trong thang đo")
         if not 0 < spec.confidence < 1:
             raise _fail(path, f"khảo sát {spec.survey_id}: confidence phải trong (0, 1)")
-        if not spec.questionnaire.exists():
+        if not docs.exists(spec.questionnaire):
             raise _fail(path, f"khảo sát {spec.survey_id}: không có tệp bộ câu hỏi {spec.questionnaire}")
         specs.append(spec)
     ids = [s.survey_id for s in specs]
@@ -196,8 +194,15 @@ def load_survey_config(raw_dir: Path) -> SurveyConfig:
     if doc.get("papi"):
         p = doc["papi"]
         papi = PapiSpec(
-            files=str(p.get("files", "papi/*")), dimensions=root / p["dimensions"], top_n=int(p.get("top_n", 30))
+            files=str(p.get("files", "papi/*")),
+            dimensions=root / p["dimensions"],
+            top_n=int(p.get("top_n", 30)),
+            provinces=root / p["provinces"] if p.get("provinces") else None,
+            attribution=normalize_text(p.get("attribution")),
+            province=normalize_text(p.get("province")),
         )
+        if papi.provinces is not None and not docs.exists(papi.provinces):
+            raise _fail(path, f"papi: không có tệp danh mục tỉnh {papi.provinces}")
     return SurveyConfig(
         root=root,
         surveys=tuple(specs),
@@ -231,60 +236,57 @@ def _codes(text: str | None) -> list[str]:
     return [c.casefold() for c in (normalize_text(p) for p in (text or "").split(";")) if c]
 
 
-def load_questionnaires(config: SurveyConfig) -> pl.DataFrame:
+def load_questionnaires(config: SurveyConfig, docs: Documents) -> pl.DataFrame:
     """Every survey's questions: component, answer type and the framework leaf each one feeds."""
     rows: list[dict] = []
     for spec in config.surveys:
         path = spec.questionnaire
-        display = (
-            path.relative_to(config.root.parent).as_posix() if path.is_relative_to(config.root.parent) else str(path)
-        )
+        display = str(path)
         components: dict[str, int] = {}
         seen: dict[tuple[str, str | None, str | None], int] = {}
         kind: dict[str, tuple[str, str]] = {}
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            for line, rec in enumerate(csv.DictReader(fh), start=2):
-                rec = {(normalize_text(k) or "").casefold(): normalize_text(v) for k, v in rec.items() if k}
-                qid, comp = rec.get("question_id"), rec.get("component_code")
-                if not qid or not comp:
-                    raise _fail(path, f"dòng {line}: thiếu question_id hoặc component_code")
-                answer_type = (rec.get("answer_type") or "likert").casefold()
-                if answer_type not in ANSWER_TYPES:
-                    raise _fail(path, f"dòng {line}, cột answer_type: '{answer_type}' không thuộc {ANSWER_TYPES}")
-                valid, satisfied = _codes(rec.get("valid_codes")), _codes(rec.get("satisfied_codes"))
-                if answer_type == "options" and (not valid or not satisfied or not set(satisfied) <= set(valid)):
-                    raise _fail(
-                        path,
-                        f"dòng {line}: câu dạng options cần valid_codes và satisfied_codes (nằm trong valid_codes)",
-                    )
-                ruleset_id, unit_group = rec.get("ruleset_id"), rec.get("unit_group")
-                if (qid, ruleset_id, unit_group) in seen:
-                    first = seen[(qid, ruleset_id, unit_group)]
-                    raise _fail(path, f"dòng {line}: câu {qid} lặp lại (đã có ở dòng {first})")
-                seen[(qid, ruleset_id, unit_group)] = line
-                if kind.setdefault(qid, (comp, answer_type)) != (comp, answer_type):
-                    raise _fail(path, f"dòng {line}: câu {qid} phải cùng component_code và answer_type ở mọi dòng")
-                components.setdefault(comp, len(components) + 1)
-                rows.append(
-                    {
-                        "survey_id": spec.survey_id,
-                        "question_id": qid,
-                        "question_key": qid.casefold(),
-                        "component_code": comp,
-                        "component_title": rec.get("component_title") or comp,
-                        "component_order": components[comp],
-                        "question_text": rec.get("question_text"),
-                        "answer_type": answer_type,
-                        "valid_codes": valid,
-                        "satisfied_codes": satisfied,
-                        "leaf_code": rec.get("leaf_code"),
-                        "ruleset_id": ruleset_id,
-                        "unit_group": unit_group,
-                        "source": rec.get("source"),
-                        "questionnaire_file": display,
-                        "questionnaire_row": line,
-                    }
+        for line, rec in docs.csv_rows(path):
+            rec = {(normalize_text(k) or "").casefold(): normalize_text(v) for k, v in rec.items() if k}
+            qid, comp = rec.get("question_id"), rec.get("component_code")
+            if not qid or not comp:
+                raise _fail(path, f"dòng {line}: thiếu question_id hoặc component_code")
+            answer_type = (rec.get("answer_type") or "likert").casefold()
+            if answer_type not in ANSWER_TYPES:
+                raise _fail(path, f"dòng {line}, cột answer_type: '{answer_type}' không thuộc {ANSWER_TYPES}")
+            valid, satisfied = _codes(rec.get("valid_codes")), _codes(rec.get("satisfied_codes"))
+            if answer_type == "options" and (not valid or not satisfied or not set(satisfied) <= set(valid)):
+                raise _fail(
+                    path,
+                    f"dòng {line}: câu dạng options cần valid_codes và satisfied_codes (nằm trong valid_codes)",
                 )
+            ruleset_id, unit_group = rec.get("ruleset_id"), rec.get("unit_group")
+            if (qid, ruleset_id, unit_group) in seen:
+                first = seen[(qid, ruleset_id, unit_group)]
+                raise _fail(path, f"dòng {line}: câu {qid} lặp lại (đã có ở dòng {first})")
+            seen[(qid, ruleset_id, unit_group)] = line
+            if kind.setdefault(qid, (comp, answer_type)) != (comp, answer_type):
+                raise _fail(path, f"dòng {line}: câu {qid} phải cùng component_code và answer_type ở mọi dòng")
+            components.setdefault(comp, len(components) + 1)
+            rows.append(
+                {
+                    "survey_id": spec.survey_id,
+                    "question_id": qid,
+                    "question_key": qid.casefold(),
+                    "component_code": comp,
+                    "component_title": rec.get("component_title") or comp,
+                    "component_order": components[comp],
+                    "question_text": rec.get("question_text"),
+                    "answer_type": answer_type,
+                    "valid_codes": valid,
+                    "satisfied_codes": satisfied,
+                    "leaf_code": rec.get("leaf_code"),
+                    "ruleset_id": ruleset_id,
+                    "unit_group": unit_group,
+                    "source": rec.get("source"),
+                    "questionnaire_file": display,
+                    "questionnaire_row": line,
+                }
+            )
         if comp_clash := {c for c in components if c == OVERALL}:
             raise _fail(path, f"component_code '{comp_clash.pop()}' dành cho chỉ số chung")
     frame = pl.DataFrame(rows, schema=QUESTION_SCHEMA, orient="row")
@@ -378,27 +380,8 @@ class SurveyStage:
         return self.rows_in == self.respondents.height + self.rows_rejected
 
 
-def _where(raw: dict, column: str | None) -> str:
-    parts = [str(raw.get("source_file"))]
-    if raw.get("sheet"):
-        parts.append(f"trang '{raw['sheet']}'")
-    parts.append(f"dòng {raw.get('row_number')}")
-    if column:
-        parts.append(f"cột {column}")
-    return ", ".join(parts)
-
-
 def _record(raw: dict, column: str, rule: str, message: str, value: object) -> dict:
-    label = LABELS.get(column, column)
-    return {
-        "source_file": raw.get("source_file"),
-        "sheet": raw.get("sheet"),
-        "row_number": raw.get("row_number"),
-        "column_name": label,
-        "value": None if value is None else str(value),
-        "rule": rule,
-        "message": f"{_where(raw, label)} (quy tắc {rule}): {message}",
-    }
+    return record(raw, RowProblem(column, rule, message, value))
 
 
 def _field(raw: dict, name: str) -> str | None:
@@ -476,7 +459,7 @@ def stage_respondents(raw_rows: list[dict], config: SurveyConfig, questions: pl.
             year = _survey_year(raw)
             weight = _weight(raw)
         except RowProblem as p:
-            bad.append(_record(raw, p.column, p.rule, p.message, p.value))
+            bad.append(record(raw, p))
             continue
         try:
             survey_date = _parse_date(_field(raw, "survey_date"))
@@ -648,17 +631,17 @@ def _answers(kept: list[tuple[dict, dict]], specs: dict, questions: pl.DataFrame
             rule = "unknown_option"
         dk = ", ".join(sorted(spec.dont_know)) or "không có"
         bad.append(
-            {
-                **_record(
-                    raw,
+            record(
+                raw,
+                RowProblem(
                     rec["question_id"],
                     rule,
-                    f"Câu {rec['question_id']}: câu trả lời '{rec['answer']}' không thuộc {allowed} "
-                    f"(mã 'không biết': {dk}); câu này không được tính, các câu khác của phiếu vẫn được tính",
+                    f"câu trả lời '{rec['answer']}' không thuộc {allowed} (mã 'không biết': {dk}); "
+                    "câu này không được tính, các câu khác của phiếu vẫn được tính",
                     rec["answer"],
                 ),
-                "column_name": f"Câu {rec['question_id']}",
-            }
+                f"Câu {rec['question_id']}",
+            )
         )
     return classified.sort(["_i", "_q"]).select(list(ANSWER_SCHEMA)).cast(ANSWER_SCHEMA)
 
@@ -943,7 +926,7 @@ def leaf_shares(
                             "source_file": q["questionnaire_file"],
                             "sheet": None,
                             "row_number": q["questionnaire_row"],
-                            "column_name": LABELS["leaf_code"],
+                            "column_name": LABELS["criterion_code"],
                             "value": q["leaf_code"],
                             "rule": "leaf_not_in_framework",
                             "message": f"{q['questionnaire_file']}, dòng {q['questionnaire_row']}, cột leaf_code "
@@ -978,7 +961,7 @@ def leaf_shares(
                 "source_file": spec_files[r["survey_id"]],
                 "sheet": None,
                 "row_number": None,
-                "column_name": LABELS["leaf_code"],
+                "column_name": LABELS["criterion_code"],
                 "value": r["group"],
                 "rule": "no_valid_answers",
                 "message": f"Đơn vị {r['unit_id']} năm {r['year']}: không phiếu nào có câu trả lời hợp lệ cho các câu "
@@ -1015,7 +998,7 @@ def _pct_text(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
-def combine_survey_results(aggregate: StageResult, shares: pl.DataFrame, tolerance_pct: float = 0.05) -> StageResult:
+def combine_survey_results(aggregate: Staged, shares: pl.DataFrame, tolerance_pct: float = 0.05) -> Staged:
     """staging.survey_results: respondent-derived shares where they exist, survey_results.csv otherwise.
 
     Precedence: a share computed from respondents (by the rule of 1708/QĐ-UBND Art. 5.3.c, with its
@@ -1068,16 +1051,15 @@ def combine_survey_results(aggregate: StageResult, shares: pl.DataFrame, toleran
                 "column_name": "Tỷ lệ hài lòng (%)",
                 "value": _pct_text(r["satisfied_pct"]),
                 "rule": rule,
-                "message": f"{r['source_file']}, dòng {r['source_row']} (quy tắc {rule}): tiêu chí {r['leaf_code']} "
+                "message": f"Tiêu chí {r['leaf_code']} "
                 f"của đơn vị {r['unit_id']} năm {r['year']} đã tính từ phiếu khảo sát: {found}; {tail}",
             }
         )
     kept = agg.join(derived.select(keys), on=keys, how="anti")
     rows = pl.concat([kept, derived], how="vertical").sort(keys)
-    quarantine = pl.concat(
-        [aggregate.quarantine, pl.DataFrame(records, schema=QUARANTINE_SCHEMA, orient="row")], how="vertical"
-    )
-    return StageResult(rows, quarantine, aggregate.rows_in + derived.height, aggregate.set_aside)
+    combined = Staged(rows, aggregate.quarantine, aggregate.set_aside)
+    combined.add(records)
+    return combined
 
 
 # ---------------------------------------------------------------------------------- sample planning
@@ -1092,7 +1074,7 @@ DOSSIER_SCHEMA = {
 DOSSIER_FIELDS = ("dossiers", "số hồ sơ", "số hồ sơ tiếp nhận", "số hồ sơ trong năm")
 
 
-def stage_dossiers(raw_rows: list[dict], scope: Scope) -> StageResult:
+def stage_dossiers(raw_rows: list[dict], scope: Scope) -> Staged:
     """Dossiers a unit received in a year (N of the sample-size formula); one row per unit-year."""
     good, bad = [], []
     seen: dict[tuple, dict] = {}
@@ -1117,7 +1099,7 @@ def stage_dossiers(raw_rows: list[dict], scope: Scope) -> StageResult:
                     text,
                 )
         except RowProblem as p:
-            bad.append(_record(raw, p.column, p.rule, p.message, p.value))
+            bad.append(record(raw, p))
             continue
         seen[key] = raw
         good.append(
@@ -1129,11 +1111,7 @@ def stage_dossiers(raw_rows: list[dict], scope: Scope) -> StageResult:
                 "source_row": raw.get("row_number"),
             }
         )
-    return StageResult(
-        pl.DataFrame(good, schema=DOSSIER_SCHEMA, orient="row").sort(["year", "unit_id"]),
-        pl.DataFrame(bad, schema=QUARANTINE_SCHEMA, orient="row"),
-        len(raw_rows),
-    )
+    return Staged(pl.DataFrame(good, schema=DOSSIER_SCHEMA, orient="row").sort(["year", "unit_id"]), bad)
 
 
 def required_sample(dossiers: int, margin: Fraction) -> int:
