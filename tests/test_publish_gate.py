@@ -56,7 +56,7 @@ def test_partial_selections_cannot_publish(tmp_path):
     assert runs["run_id"].to_list() == [full.run_id] and runs["n"].item() > 10
     assert query(curated, "SELECT DISTINCT run_id FROM quality.row_balance")["run_id"].to_list() == [full.run_id]
     before = _published_state(curated)
-    assert "warehouse.duckdb" in before and "dashboard.html" in before
+    assert "warehouse.duckdb" in before and "dashboard/index.html" in before
 
     # 1. The published asset alone, as from the UI: no table rebuilt, no check run in this run.
     alone = run_job(BROKEN, curated, [dg.AssetKey("published_warehouse")], instance)
