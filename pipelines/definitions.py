@@ -9,6 +9,7 @@ import dagster as dg
 from assets import par, plan, publish, reports, surveys
 from assets.ingest import ingest_assets
 from assets.resources import ChisoPaths, Warehouse
+from pipelines import sensors
 
 _BUILT = [
     *ingest_assets,
@@ -44,6 +45,10 @@ yearly_schedule = dg.ScheduleDefinition(
 )
 
 
+# A new or changed raw file launches the recompute once the folder stops changing (pipelines/sensors.py).
+raw_files_sensor = sensors.raw_files_sensor(recompute_job)
+
+
 def make_resources(raw_dir: str | None = None, curated_dir: str | None = None) -> dict:
     paths = ChisoPaths(
         raw_dir=raw_dir or os.environ.get("CHISO_RAW_DIR", ChisoPaths().raw_dir),
@@ -58,6 +63,7 @@ def make_definitions(raw_dir: str | None = None, curated_dir: str | None = None)
         assets=ALL_ASSETS,
         jobs=[recompute_job],
         schedules=[yearly_schedule],
+        sensors=[raw_files_sensor],
         resources=make_resources(raw_dir, curated_dir),
         executor=dg.in_process_executor,  # also for materialisations launched from the UI
     )

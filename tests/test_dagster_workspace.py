@@ -47,6 +47,7 @@ def test_definitions_have_the_layers_job_schedule_and_checks():
         key.to_user_string() for key in repo.asset_graph.get_all_asset_keys()
     }
     assert defs.resolve_schedule_def("chiso_yearly").cron_schedule == "0 6 15 1 *"
+    assert defs.resolve_sensor_def("chiso_raw_files").job_name == "chiso_recompute"
     checks = {key.name for key in repo.asset_graph.asset_check_keys}
     # Each declared source is balanced and checked; each contract mart has its suite.
     assert {"submissions_rows_balance", "submissions_raw_contract", "submissions_schema"} <= checks
