@@ -15,6 +15,7 @@ import shutil
 import sys
 import time
 import traceback
+import uuid
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -106,8 +107,6 @@ class Progress:
 
 
 def run(raw_dir: str | None, curated_dir: str | None, verbosity: int = 1) -> int:
-    from dagster._core.utils import make_new_run_id
-
     from pipelines.definitions import make_definitions
 
     defs = make_definitions(raw_dir, curated_dir)
@@ -129,7 +128,7 @@ def run(raw_dir: str | None, curated_dir: str | None, verbosity: int = 1) -> int
             )
             return 3
         instance = project_instance()
-        run_id = make_new_run_id()
+        run_id = str(uuid.uuid4())  # chosen here, so the progress listener is attached before the run starts
         instance.add_event_listener(run_id, progress)
         progress.say(f"chiso run: {paths.raw} → {paths.curated} (lịch sử chạy: {dagster_home()})")
         result = defs.resolve_job_def("chiso_recompute").execute_in_process(
