@@ -30,6 +30,7 @@ DASHBOARD_READS = (
     "marts.papi_index",
     "marts.survey_sample_plan",
     "marts.missing_submissions",
+    "marts.rank_uncertainty",
     "staging.quarantine",
     "staging.rulesets",
     "staging.ruleset_bands",
@@ -114,6 +115,7 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection) -> PackData:
         balance=read_table(conn, "quality.row_balance"),
         checks=read_table(conn, "quality.check_results"),
         missing=read_table(conn, "marts.missing_submissions") if _exists(conn, "marts.missing_submissions") else None,
+        uncertainty=read_table(conn, "marts.rank_uncertainty") if _exists(conn, "marts.rank_uncertainty") else None,
         inputs=inputs_info(conn),
         # The province surveys.yaml sets against the national PAPI field (the plan's own province).
         papi_province=_papi_province(conn),

@@ -100,6 +100,7 @@ class PackData:
     balance: pl.DataFrame
     checks: pl.DataFrame
     missing: pl.DataFrame | None = None  # marts.missing_submissions, when the warehouse has it
+    uncertainty: pl.DataFrame | None = None  # marts.rank_uncertainty: rank ranges from survey intervals
     inputs: InputsInfo = field(default_factory=InputsInfo)
     papi_province: str | None = None  # the province whose PAPI a plan's province is set against (surveys.yaml)
 
@@ -377,6 +378,7 @@ class _Pack:
         downgrade = self.downgrade_pct(ruleset_id)
         shared = Counter(rows["rank"].to_list())
         reranked = self._reranked(year, rows["unit_id"].to_list())
+        ranges = self._rank_ranges(year, rows["unit_id"].to_list())
 
         ranking = []
         for r in rows.iter_rows(named=True):
@@ -392,6 +394,8 @@ class _Pack:
                 notes.append(f"Xếp loại lại theo Quyết định {nfc(r['reclassification_decision_no'])}")
             if r["unit_id"] in reranked:
                 notes.append(f"Xếp hạng lại do {reranked[r['unit_id']]}")
+            if r["unit_id"] in ranges:
+                notes.append(ranges[r["unit_id"]])
             if shared[r["rank"]] > 1:
                 notes.append("Đồng hạng")
             elif r.get("tie_broken"):
@@ -503,6 +507,22 @@ class _Pack:
             "source": f"Kết quả Chỉ số CCHC năm {year} (bảng công bố của kho dữ liệu); {decision.short()}",
         }
         return self.page("leadership.html.j2", path, **context)
+
+    def _rank_ranges(self, year: int, unit_ids: list[str]) -> dict[str, str]:
+        """Units whose rank a survey's sampling error could change: the range of places it allows."""
+        u = self.d.uncertainty
+        if u is None or u.is_empty():
+            return {}
+        wide = u.filter(
+            (pl.col("index_kind") == "par_index")
+            & (pl.col("year") == year)
+            & pl.col("unit_id").is_in(unit_ids)
+            & (pl.col("rank_best") != pl.col("rank_worst"))
+        )
+        return {
+            r["unit_id"]: f"Vị trí có thể từ {r['rank_best']} đến {r['rank_worst']} (sai số khảo sát)"
+            for r in wide.iter_rows(named=True)
+        }
 
     def _reranked(self, year: int, unit_ids: list[str]) -> dict[str, str]:
         """Units whose rank changed because another unit's result was voided (1820/QĐ-UBND Art. 7)."""

@@ -193,6 +193,23 @@ def test_departments_2024_ranks_bands_changes_and_gap(pack: Path, curated: Path)
     ]
 
 
+def test_ranks_a_survey_could_change_show_their_range(pack: Path, curated: Path) -> None:
+    # A unit whose survey interval leaves its place open shows the places the interval allows, and a
+    # unit whose place is certain shows none (marts.rank_uncertainty, 1708/QĐ-UBND Art. 5.3.c).
+    rows = _rows(_read(pack / "mau" / "2024" / "so-ban-nganh.html"), "ranking")
+    names = {r["unit_id"]: r["unit_name"] for r in pl.read_csv(SAMPLE / "units.csv").to_dicts()}
+    ranges = query(
+        curated,
+        "SELECT r.unit_id, r.rank_best, r.rank_worst FROM marts.rank_uncertainty r JOIN marts.par_index p "
+        "USING (year, unit_id) WHERE r.index_kind = 'par_index' AND r.year = 2024 "
+        "AND p.unit_group = 'department' AND p.province_code = 'MAU'",
+    )
+    assert ranges.height == 17 and ranges.filter(pl.col("rank_best") != pl.col("rank_worst")).height > 0
+    for unit_id, best, worst in ranges.iter_rows():
+        note = f"Vị trí có thể từ {best} đến {worst}"
+        assert (note in rows[names[unit_id]][7]) == (best != worst), unit_id
+
+
 def test_district_band_move_and_downgrade_2023(pack: Path) -> None:
     # data/raw/README.md: H07 2022 total 89.732 after its appeal (Tốt); 2023 index 85.76, Tốt → Khá by area 6.
     rows = _rows(_read(pack / "mau" / "2023" / "ubnd-cap-huyen.html"), "ranking")
