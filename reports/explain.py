@@ -195,8 +195,8 @@ def explain(
             )
         else:
             w("  Bộ chỉ số không quy định tiêu chí phân định khi bằng điểm: các đơn vị bằng điểm đồng hạng.")
-    if u.get("district_rank") is not None:
-        w(f"  Xếp hạng trong huyện ({u['parent_unit_id']}): {u['district_rank']}")
+    if u.get("parent_rank") is not None:
+        w(f"  Xếp hạng trong đơn vị cấp trên ({u['parent_unit_id']}): {u['parent_rank']}")
     spread = None
     if uncertainty is not None:
         mine = uncertainty.filter(
