@@ -273,3 +273,43 @@ def test_a_commune_parent_follows_the_framework_in_force_during_its_validity(tmp
     )
     assert staged.rows.select("unit_id", "parent_unit_id").rows() == [("H1", None), ("X3", "H1"), ("X5", None)]
     assert staged.quarantine.select("row_number", "rule").rows() == [(2, "unknown_parent"), (3, "unknown_parent")]
+
+
+# The official lists (vietnamadminunits, pinned): facts of Nghị quyết 202/2025/QH15 checked by hand.
+def test_official_merger_is_63_into_34_from_the_pinned_package():
+    from models.units.official import official_merger
+
+    m = official_merger()
+    assert m.height == 63 and m["code_2025"].n_unique() == 34
+    assert m.filter(pl.col("relation") == "unchanged").height == 11  # 11 provinces kept as they were
+    assert m.filter(pl.col("relation") == "merged_into")["code_2025"].n_unique() == 23  # 23 new provinces
+    into = {r["official_name"]: (r["name_2025"], r["relation"]) for r in m.iter_rows(named=True)}
+    assert into["Hà Giang"] == ("Tuyên Quang", "merged_into")
+    assert into["Hậu Giang"] == into["Sóc Trăng"] == into["Cần Thơ"] == ("Cần Thơ", "merged_into")
+    assert into["Hà Nội"] == ("Hà Nội", "unchanged")
+
+
+def test_papi_codes_map_to_official_codes_and_the_34_show_predecessors():
+    from models.units.official import official_merger, papi_province_map, province_register
+
+    papi = pl.read_csv(Path(__file__).parents[1] / "data/raw/surveys/papi_provinces.csv")
+    mapping = papi_province_map(papi, official_merger())
+    assert mapping["official_code"].null_count() == 0 and mapping["official_code"].n_unique() == 63
+    code = dict(zip(mapping["papi_code"], mapping["official_code"], strict=True))
+    after = dict(zip(mapping["papi_code"], mapping["unit_id_2025"], strict=True))
+    # P31 Thừa Thiên Huế is the official 46 (Thành phố Huế since 1/1/2025, Nghị quyết 175/2024/QH15).
+    assert (code["P31"], code["P50"], code["P59"], code["P60"]) == ("46", "79", "92", "93")
+    assert after["P59"] == after["P60"] == "92@2025" and after["P01"] == "01"
+    provinces, changes = province_register(official_merger())
+    lineage = unit_lineage(changes, provinces)
+    series = pl.DataFrame(
+        {"unit_id": ["92", "93", "94", "01"], "year": [2024] * 4, "value": [40.0, 41.0, 42.0, 43.0]},
+        schema_overrides={"year": pl.Int32},
+    )
+    trend = unit_trend(series, lineage, provinces)
+    assert trend.filter(pl.col("unit_id") == "92@2025").select("role", "series_unit_id", "value").rows() == [
+        ("predecessor", "92", 40.0),
+        ("predecessor", "93", 41.0),
+        ("predecessor", "94", 42.0),
+    ]
+    assert trend.filter(pl.col("unit_id") == "01").select("role", "value").rows() == [("own", 43.0)]
