@@ -53,6 +53,7 @@ def explain(
     band_gap: pl.DataFrame | None = None,
     history: pl.DataFrame | None = None,
     uncertainty: pl.DataFrame | None = None,
+    trend: pl.DataFrame | None = None,
 ) -> str:
     """The explanation of `unit_id` in `year`; the frames may hold more rows (they are filtered)."""
     rows = par_index.filter((pl.col("year") == year) & (pl.col("unit_id") == unit_id))
@@ -241,6 +242,20 @@ def explain(
                 f"  Phiên bản {h['version']}: chỉ số {num(h['index_pct'], 2)}, {h['band']}, hạng {h['rank']} — "
                 f"{state}{why}{rerank}"
             )
+        w("")
+
+    # 8. Predecessors (units merged, split, renamed or moved: marts.unit_trend) ---------------------
+    mine = None if trend is None else trend.filter((pl.col("unit_id") == unit_id) & (pl.col("year") <= year))
+    if mine is not None and mine.filter(pl.col("role") != "own").height:
+        w("8. Đơn vị tiền thân (số liệu của từng đơn vị, không cộng gộp)")
+        for role in ("predecessor", "composite"):
+            part = mine.filter(pl.col("role") == role)
+            for key, rows in part.group_by("label", maintain_order=True):
+                series = "; ".join(
+                    f"{r['year']}: {num(r['index_pct'], 2)}" for r in rows.sort("year").iter_rows(named=True)
+                )
+                members = rows["members"][0] if role == "composite" else None
+                w(f"  {key[0]}: {series}" + (f" (thành phần: {members})" if members else ""))
         w("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -50,6 +50,7 @@ RULE_LABELS = {
     "overlapping_validity": "Hiệu lực của đơn vị cũ và đơn vị kế thừa chồng lấn",
     "lineage_cycle": "Chuỗi kế thừa quay vòng",
     "not_positive": "Trọng số phải lớn hơn 0",
+    "unit_not_in_force": "Đơn vị không còn (hoặc chưa) tồn tại trong năm đánh giá",
     "unknown_province": "Mã tỉnh không có",
     "duplicate_province": "Trùng mã tỉnh",
     "unknown_family": "Bộ quy tắc không có",

@@ -313,3 +313,29 @@ def test_papi_codes_map_to_official_codes_and_the_34_show_predecessors():
         ("predecessor", "94", 42.0),
     ]
     assert trend.filter(pl.col("unit_id") == "01").select("role", "value").rows() == [("own", 43.0)]
+
+
+def test_a_unit_is_scored_and_expected_only_in_the_years_it_exists_at_year_end(case):
+    from models.par.coverage import missing_submissions
+    from models.par.staging import Scope, stage_submissions
+
+    rulesets, criteria, units, _ = case
+    rows = [
+        {"source_file": "s.csv", "row_number": i + 2, "unit_id": u, "year": str(y), "criterion_code": "1.1",
+         "self_score": "50"}
+        for i, (u, y) in enumerate([("X1", 2024), ("X1", 2025), ("X2", 2025), ("X2", 2024), ("S1", 2025)])
+    ]  # fmt: skip
+    staged = stage_submissions(rows, Scope(units, PROVINCES, rulesets, criteria))
+    assert staged.rows.select("unit_id", "year").rows() == [("X1", 2024), ("X2", 2025)]
+    # X1 ended on 30/6/2025, X2 began on 1/7/2025, S1 was renamed on 1/3/2025.
+    assert staged.quarantine.select("row_number", "rule").rows() == [
+        (3, "unit_not_in_force"),
+        (5, "unit_not_in_force"),
+        (6, "unit_not_in_force"),
+    ]
+    missing = missing_submissions(units, PROVINCES, rulesets, criteria, staged.rows, pl.DataFrame())
+    # 2024 (province A evaluated: X1 sent): S1, H1 and X4 are missing; 2025 (AB: X2 sent): X3, X5 and SN1,
+    # never H1 (the district level ended) nor X1.
+    assert missing.select("year", "unit_id").rows() == [
+        (2024, "H1"), (2024, "S1"), (2024, "X4"), (2025, "SN1"), (2025, "X3"), (2025, "X5"),
+    ]  # fmt: skip

@@ -112,6 +112,12 @@ def evaluation_years(valid_from: dt.date | None, valid_to: dt.date | None) -> tu
     return first, last
 
 
+def in_force(unit: dict, year: int) -> bool:
+    """Whether a registered unit is evaluated for `year` (`evaluation_years`; no dates = always)."""
+    first, last = evaluation_years(unit.get("valid_from"), unit.get("valid_to"))
+    return (first is None or first <= year) and (last is None or year <= last)
+
+
 def parent_groups(rulesets: list[Ruleset], provinces: pl.DataFrame) -> ParentGroups:
     """What a unit's parent must be, from the frameworks (framework.yaml `parents`) in force for its
     province's family during the unit's validity: e.g. a commune's district under 1708/QĐ-UBND
@@ -236,6 +242,15 @@ class Scope:
         return unit
 
     def criterion(self, unit: dict, year: int, code: str | None) -> tuple[Ruleset, dict]:
+        if not in_force(unit, year):
+            first, last = evaluation_years(unit.get("valid_from"), unit.get("valid_to"))
+            raise RowProblem(
+                "year",
+                "unit_not_in_force",
+                f"Đơn vị {unit['unit_id']} không tồn tại vào cuối năm {year} (được đánh giá các năm "
+                f"{first or '…'}-{last or '…'}); hãy dùng mã đơn vị kế thừa (xem unit_changes.csv)",
+                year,
+            )
         ruleset = ruleset_for(self.rulesets, self.family[unit["province_code"]], year)
         if ruleset is None:
             raise RowProblem("year", "no_framework", f"Không có bộ chỉ số có hiệu lực cho năm {year}", year)
