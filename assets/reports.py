@@ -11,6 +11,7 @@ from assets.storage import key, read_table
 from models.ingest.documents import Documents
 from models.surveys.rules import load_survey_config
 from reports.dashboard import build_dashboard, write_dashboard
+from reports.lineage import lineage_section
 from reports.quality import quality_section
 from reports.surveys import survey_sections
 
@@ -30,6 +31,7 @@ from reports.surveys import survey_sections
             "marts.sipas_index",
             "marts.papi_index",
             "marts.survey_sample_plan",
+            "marts.unit_trend",
         )
     ],
 )
@@ -47,6 +49,7 @@ def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRes
             read_table(conn, "quality.check_results"),
             read_table(conn, "marts.missing_submissions"),
         )
+        lineage = lineage_section(read_table(conn, "marts.unit_trend"))
         papi = load_survey_config(Documents.from_frame(read_table(conn, "staging.rule_files"))).papi
     years = sorted(par_index["year"].unique().to_list())
     provinces = sorted(par_index["province"].unique().to_list())
@@ -59,6 +62,7 @@ def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeRes
         synthetic=bool(par_index["synthetic"].any()),
         extra_sections=[
             *((s.anchor, s.nav_label, s.html) for p in provinces for s in survey_sections(*survey_marts, province=p)),
+            *([lineage] if lineage else []),
             quality,
         ],
         band_order=_band_orders(par_index, bands),

@@ -247,7 +247,7 @@ def explain(
     # 8. Predecessors (units merged, split, renamed or moved: marts.unit_trend) ---------------------
     mine = None if trend is None else trend.filter((pl.col("unit_id") == unit_id) & (pl.col("year") <= year))
     if mine is not None and mine.filter(pl.col("role") != "own").height:
-        w("8. Đơn vị tiền thân (số liệu của từng đơn vị, không cộng gộp)")
+        w("8. Đơn vị tiền thân (mỗi đơn vị một dãy số, không cộng gộp; chỉ số tổng hợp chỉ khi có trọng số)")
         for role in ("predecessor", "composite"):
             part = mine.filter(pl.col("role") == role)
             for key, rows in part.group_by("label", maintain_order=True):

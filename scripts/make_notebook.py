@@ -57,6 +57,29 @@ CELLS = [
         "code",
         "con.sql(\"SELECT * FROM marts.papi_index WHERE dimension = 'total' ORDER BY year DESC, rank LIMIT 10\").pl()",
     ),
+    (
+        "md",
+        "## Across the July 2025 reorganisation (63 → 34 provinces, no district level: Nghị quyết 202/2025/QH15)\n\n"
+        "A merged, split, renamed or moved unit has a new id; `marts.unit_lineage` links it to its predecessors, "
+        "and `marts.unit_trend` puts each predecessor's series beside the unit's own, labelled, never averaged "
+        "(a `composite` row only where `unit_weights.csv` gives weights, and it says so).",
+    ),
+    (
+        "code",
+        "con.sql('SELECT unit_id, predecessor_id, relation, effective_date, decision_no FROM marts.unit_lineage').pl()",
+    ),
+    (
+        "code",
+        'con.sql("SELECT unit_id, year, role, series_unit_id, round(index_pct, 2) AS index_pct, members "\n'
+        "        \"FROM marts.unit_trend WHERE role <> 'own' OR unit_id IN \"\n"
+        "        \"(SELECT unit_id FROM marts.unit_trend WHERE role <> 'own') ORDER BY unit_id, year, role\").pl()",
+    ),
+    ("md", "PAPI for a province of the 34 (here the new Cần Thơ), with its three predecessor provinces' series:"),
+    (
+        "code",
+        "(con.sql(\"SELECT year, series_unit_name, score FROM marts.papi_trend WHERE unit_id = '92@2025'\").pl()\n"
+        " .pivot(on='series_unit_name', index='year', values='score').sort('year'))",
+    ),
     ("md", "## Improvement-plan targets not met, the biggest falls first"),
     (
         "code",

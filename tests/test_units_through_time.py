@@ -339,3 +339,57 @@ def test_a_unit_is_scored_and_expected_only_in_the_years_it_exists_at_year_end(c
     assert missing.select("year", "unit_id").rows() == [
         (2024, "H1"), (2024, "S1"), (2024, "X4"), (2025, "SN1"), (2025, "X3"), (2025, "X5"),
     ]  # fmt: skip
+
+
+# The bundled sample across the break (scripts/make_sample_2025.py), from the shared run of the job.
+def test_sample_2025_is_scored_without_districts_and_links_every_merged_unit(sample_warehouse):
+    from tests.e2e_helpers import query
+
+    groups = query(
+        sample_warehouse,
+        "SELECT year, list(DISTINCT unit_group ORDER BY unit_group) AS g, count(parent_rank) AS within "
+        "FROM marts.par_index WHERE province_code IN ('MTE', 'MTG', 'MEG') GROUP BY year ORDER BY year",
+    )
+    assert groups.rows() == [(2024, ["commune", "department", "district"], 6), (2025, ["commune", "department"], 0)]
+    lineage = query(sample_warehouse, "SELECT unit_id, predecessor_id, relation FROM marts.unit_lineage")
+    merged = {(u, p) for u, p, r in lineage.rows() if r == "merged_into"}
+    assert {("MEG", "MTE"), ("MEG", "MTG"), ("MX01", "EX11"), ("MX01", "EX12"), ("MS01", "ES01")} <= merged
+    assert ("MX03", "EX22", "split_into") in lineage.rows() and ("MS03", "ES03", "renamed") in lineage.rows()
+    trend = query(
+        sample_warehouse,
+        "SELECT role, series_unit_id, year FROM marts.unit_trend WHERE unit_id = 'MX01' ORDER BY year, role",
+    )
+    assert trend.rows() == [("composite", None, 2024), ("predecessor", "EX11", 2024), ("predecessor", "EX12", 2024),
+                            ("own", "MX01", 2025)]  # fmt: skip
+
+
+def test_explain_shows_the_predecessors_beside_the_unit(sample_warehouse):
+    from pipelines.explain_cmd import explain_from_warehouse
+
+    text = explain_from_warehouse(sample_warehouse / "warehouse.duckdb", 2025, "MX01")
+    section = text[text.index("8. Đơn vị tiền thân") :]
+    assert "UBND xã Đông An (đơn vị tiền thân: sáp nhập vào UBND xã Đông An Bình" in section
+    assert "Chỉ số tổng hợp (suy ra) từ 2 đơn vị tiền thân" in section and "EX11 × 8200, EX12 × 5400" in section
+
+
+def test_dashboard_page_puts_each_unit_beside_its_predecessors_labelled(case):
+    from reports.lineage import lineage_section
+
+    _, _, units, changes = case
+    reg = register(units, PROVINCES)
+    series = pl.DataFrame(
+        {"unit_id": ["X1", "X2", "S9"], "year": [2024, 2025, 2025], "value": [80.0, 70.0, 50.0]},
+        schema_overrides={"year": pl.Int32},
+    )
+    trend = unit_trend(series, unit_lineage(changes, reg), reg).rename({"value": "index_pct"})
+    anchor, label, html = lineage_section(trend)
+    assert (anchor, label) == ("sap-xep-don-vi", "Sắp xếp đơn vị 2025")
+    x2 = html[html.index("UBND xã Hai (X2)") : html.index("UBND xã Ba (X3)")]
+    assert "<td>2024</td><td>Đơn vị tiền thân</td><td>UBND xã Một</td><td>80,00</td>" in x2
+    assert "<td>2025</td><td>Chính đơn vị</td><td>UBND xã Hai</td><td>70,00</td>" in x2
+    assert lineage_section(trend.filter(pl.col("role") == "own")) is None  # no unit with a past: no page
+
+
+def test_sample_dashboard_has_the_reorganisation_page(sample_warehouse):
+    html = (sample_warehouse / "dashboard.html").read_text(encoding="utf-8")
+    assert 'id="sap-xep-don-vi"' in html and "UBND xã Đông An Bình (MX01)" in html
