@@ -10,7 +10,7 @@ export IPYTHONDIR := $(CURDIR)/.ipython
 export JUPYTER_RUNTIME_DIR := $(CURDIR)/.jupyter/runtime
 export JUPYTER_DATA_DIR := $(CURDIR)/.jupyter/data
 
-.PHONY: run test bootstrap sample lint dev bench clean
+.PHONY: run test bootstrap sample lint dev notebook bench clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,15 @@ lint: bootstrap
 dev: bootstrap
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
 
+## JupyterLab on notebooks/ (http://127.0.0.1:8888), offline: no update, news or extension-index checks.
+## The notebooks read data/curated/warehouse.duckdb (run `make run` first) or $$CHISO_WAREHOUSE.
+notebook: bootstrap
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
+		--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --LabApp.extension_manager=readonly
+
 bench: bootstrap
 	$(BIN)/python -m benchmarks.bench_scoring
 
 clean:
-	rm -rf $(VENV) .dagster_home .ipython .jupyter data/curated/*.duckdb data/curated/*.html data/curated/reports
+	rm -rf $(VENV) .dagster_home .ipython .jupyter data/curated/*.duckdb data/curated/*.html data/curated/reports \
+		data/curated/dashboard

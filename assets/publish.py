@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -10,19 +11,37 @@ from dagster_duckdb import DuckDBResource
 
 from assets.resources import ChisoPaths
 
+# Folders a run writes whole into its working dir; each replaces its published copy at once.
+PUBLISHED_FOLDERS = ("dashboard", "reports")
+
+
+def _swap_folder(source: Path, target: Path) -> None:
+    """Put `source` where `target` is: the old folder is moved aside (one rename), the new one moved in
+    (one rename), then the old one removed. A reader finds the whole old or the whole new folder, never a
+    mix of pages from two runs (for the instant between the two renames the folder is absent)."""
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(source, target)
+    if old.exists():
+        shutil.rmtree(old)
+
 
 def publish_pages(working: Path, curated: Path) -> list[Path]:
-    """Move the run's HTML pages (dashboard, progress reports) next to the published warehouse,
-    each with one os.replace, then remove pages of a folder that the run no longer writes."""
+    """Move the run's pages next to the published warehouse: the dashboard pack and the progress
+    reports as whole folders (pages a run no longer writes disappear with the old folder), and any
+    HTML page at the top of the working dir (`dashboard.html`, which opens the pack) with one os.replace.
+    Return the published HTML pages."""
     moved = []
-    for page in sorted(working.rglob("*.html")):
-        target = curated / page.relative_to(working)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(page, target)
-        moved.append(target)
-    for folder in {p.parent for p in moved} - {curated}:
-        for stale in set(folder.glob("*.html")) - set(moved):
-            stale.unlink()
+    for name in PUBLISHED_FOLDERS:
+        if (working / name).is_dir():
+            _swap_folder(working / name, curated / name)
+            moved += sorted((curated / name).rglob("*.html"))
+    for page in sorted(working.glob("*.html")):
+        os.replace(page, curated / page.name)
+        moved.append(curated / page.name)
     return moved
 
 

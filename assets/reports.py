@@ -1,8 +1,13 @@
-"""Reports: the leadership dashboard, one offline HTML file in Vietnamese."""
+"""Reports: the leadership dashboard pack, offline HTML pages in Vietnamese (reports/dashboard.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import os
+
 import dagster as dg
+import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
@@ -10,74 +15,133 @@ from assets.resources import ChisoPaths
 from assets.storage import key, read_table
 from models.ingest.documents import Documents
 from models.surveys.rules import load_survey_config
-from reports.dashboard import build_dashboard, write_dashboard
-from reports.lineage import lineage_section
-from reports.quality import quality_section
-from reports.surveys import survey_sections
+from reports.dashboard import PACK_DIR, InputsInfo, PackData, build_pack, legacy_redirect, write_pack
 
-
-@dg.asset(
-    group_name="reports",
-    kinds={"html", "plotly"},
-    deps=[
-        key(t)
-        for t in (
-            "marts.par_index",
-            "marts.par_component_index",
-            "marts.missing_submissions",
-            "staging.quarantine",
-            "staging.ruleset_bands",
-            "staging.rule_files",
-            "marts.sipas_index",
-            "marts.papi_index",
-            "marts.survey_sample_plan",
-            "marts.unit_trend",
-        )
-    ],
+# The tables the pages read: the marts (docs/marts.md), the rulesets, plans and the quality record.
+DASHBOARD_READS = (
+    "marts.par_index",
+    "marts.par_component_index",
+    "marts.score_lineage",
+    "marts.band_gap",
+    "marts.agency_appraisal",
+    "marts.par_index_history",
+    "marts.plan_tracking",
+    "marts.sipas_index",
+    "marts.papi_index",
+    "marts.survey_sample_plan",
+    "marts.missing_submissions",
+    "marts.unit_trend",
+    "staging.quarantine",
+    "staging.rulesets",
+    "staging.ruleset_bands",
+    "staging.rule_files",
 )
-def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    """data/curated/dashboard.html: rankings by band, component heatmap, year-over-year change, SIPAS and
-    PAPI, data quality."""
-    with warehouse.get_connection() as conn:
-        par_index = read_table(conn, "marts.par_index")
-        components = read_table(conn, "marts.par_component_index")
-        bands = read_table(conn, "staging.ruleset_bands")
-        survey_marts = [read_table(conn, f"marts.{t}") for t in ("sipas_index", "papi_index", "survey_sample_plan")]
-        quality = quality_section(
-            read_table(conn, "staging.quarantine"),
-            read_table(conn, "quality.row_balance"),
-            read_table(conn, "quality.check_results"),
-            read_table(conn, "marts.missing_submissions"),
-        )
-        lineage = lineage_section(read_table(conn, "marts.unit_trend"))
-        papi = load_survey_config(Documents.from_frame(read_table(conn, "staging.rule_files"))).papi
-    years = sorted(par_index["year"].unique().to_list())
-    provinces = sorted(par_index["province"].unique().to_list())
-    # PAPI is published for real provinces: the one surveys.yaml names is set against the national field too.
-    if papi is not None and papi.province and papi.province not in provinces:
-        provinces.append(papi.province)
-    html = build_dashboard(
-        par_index,
-        components,
-        synthetic=bool(par_index["synthetic"].any()),
-        extra_sections=[
-            *((s.anchor, s.nav_label, s.html) for p in provinces for s in survey_sections(*survey_marts, province=p)),
-            *([lineage] if lineage else []),
-            quality,
-        ],
-        band_order=_band_orders(par_index, bands),
-        # From the data, not the clock, so the same inputs give the same file.
-        generated_at=f"Nguồn: kho chiso, số liệu các năm {years[0]}–{years[-1]}" if years else "Chưa có số liệu",
+LINEAGE_COLUMNS = (
+    "year, unit_id, leaf_code, method, applicable, self_score, appraised_score, appeal_score, "
+    "final_score, final_source, max_points"
+)
+
+
+def _exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(
+        conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]
+        ).fetchone()[0]
     )
-    path = write_dashboard(paths.working_dir / "dashboard.html", html)  # published with the warehouse
-    return dg.MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size})
 
 
-def _band_orders(par_index: pl.DataFrame, bands: pl.DataFrame) -> dict[str, list[str]]:
-    """Each province's bands, best first, from the ruleset of its latest year (1708/QĐ-UBND Art. 5.5;
-    QĐ Quảng Ninh 2022 §III.3; 1820/QĐ-UBND Art. 6.3 each name their own bands)."""
-    latest = par_index.sort("year").group_by("province", maintain_order=True).last()
-    return {
-        province: bands.filter(pl.col("ruleset_id") == ruleset_id).sort("position")["band"].to_list()
-        for province, ruleset_id in latest.select("province", "ruleset_id").iter_rows()
-    }
+def inputs_info(conn: duckdb.DuckDBPyConnection) -> InputsInfo:
+    """Files read this run per source (the raw `<source>_files` tables), one SHA-256 over all of them
+    (path and content hash, sorted), and the date their newest version was first recorded.
+
+    `SOURCE_DATE_EPOCH` (reproducible builds) overrides that date, so a build can be pinned to one."""
+    tables = conn.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw' AND table_name LIKE '%\\_files' "
+        "ESCAPE '\\' ORDER BY table_name"
+    ).fetchall()
+    files: dict[str, int] = {}
+    pairs: set[tuple[str, str]] = set()
+    for (name,) in tables:
+        cols = {
+            c
+            for (c,) in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?",
+                [name],
+            ).fetchall()
+        }
+        if not {"source_file", "file_sha256"} <= cols:
+            continue
+        rows = conn.execute(f"SELECT DISTINCT source_file, file_sha256 FROM raw.{name}").fetchall()
+        found = {(str(f), str(h)) for f, h in rows if f is not None}
+        if found:
+            files[name.removesuffix("_files")] = len({f for f, _ in found})
+            pairs |= found
+    fingerprint = (
+        hashlib.sha256("".join(f"{f}\t{h}\n" for f, h in sorted(pairs)).encode()).hexdigest() if pairs else None
+    )
+    recorded = None
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        recorded = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.UTC).date().isoformat()
+    elif pairs and _exists(conn, "raw.file_versions"):
+        conn.register("_pack_files", pl.DataFrame(sorted(pairs), schema=["source_file", "file_sha256"], orient="row"))
+        try:
+            day = conn.execute(
+                "SELECT max(v.first_seen_at)::DATE FROM raw.file_versions v "
+                "JOIN _pack_files f USING (source_file, file_sha256)"
+            ).fetchone()[0]
+        finally:
+            conn.unregister("_pack_files")
+        recorded = str(day) if day is not None else None
+    return InputsInfo(files=files, fingerprint=fingerprint, recorded_on=recorded)
+
+
+def load_pack_data(conn: duckdb.DuckDBPyConnection) -> PackData:
+    """The tables the pack is built from (the marts of docs/marts.md, rulesets, plans, the quality record)."""
+    return PackData(
+        par_index=read_table(conn, "marts.par_index"),
+        components=read_table(conn, "marts.par_component_index"),
+        band_gap=read_table(conn, "marts.band_gap"),
+        agency=read_table(conn, "marts.agency_appraisal"),
+        history=read_table(conn, "marts.par_index_history"),
+        lineage=conn.sql(f"SELECT {LINEAGE_COLUMNS} FROM marts.score_lineage").pl(),
+        plan=read_table(conn, "marts.plan_tracking"),
+        sipas=read_table(conn, "marts.sipas_index"),
+        papi=read_table(conn, "marts.papi_index"),
+        rulesets=read_table(conn, "staging.rulesets"),
+        bands=read_table(conn, "staging.ruleset_bands"),
+        plans=read_table(conn, "staging.plans"),
+        quarantine=read_table(conn, "staging.quarantine"),
+        balance=read_table(conn, "quality.row_balance"),
+        checks=read_table(conn, "quality.check_results"),
+        missing=read_table(conn, "marts.missing_submissions") if _exists(conn, "marts.missing_submissions") else None,
+        inputs=inputs_info(conn),
+        # The province surveys.yaml sets against the national PAPI field (the plan's own province).
+        papi_province=_papi_province(conn),
+        trend=read_table(conn, "marts.unit_trend") if _exists(conn, "marts.unit_trend") else None,
+    )
+
+
+def _papi_province(conn: duckdb.DuckDBPyConnection) -> str | None:
+    if not _exists(conn, "staging.rule_files"):
+        return None
+    papi = load_survey_config(Documents.from_frame(read_table(conn, "staging.rule_files"))).papi
+    return papi.province if papi is not None else None
+
+
+@dg.asset(group_name="reports", kinds={"html", "plotly"}, deps=[key(t) for t in DASHBOARD_READS])
+def dashboard(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    """data/curated/dashboard/: the leadership pages per province, year and unit group, a page per unit,
+    the data-quality page and the index; plotly.js once for all. Published with the warehouse."""
+    with warehouse.get_connection() as conn:
+        data = load_pack_data(conn)
+    files = build_pack(data)
+    index = write_pack(paths.working_dir / PACK_DIR, files)  # published with the warehouse
+    (paths.working_dir / "dashboard.html").write_text(legacy_redirect(), encoding="utf-8")
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(paths.curated / PACK_DIR / index.name),
+            "pages": sum(1 for p in files if p.endswith(".html")),
+            "bytes": sum(len(t.encode("utf-8")) for t in files.values()),
+        }
+    )

@@ -42,7 +42,7 @@ def run(raw_dir: str | None, curated_dir: str | None) -> int:
         return 1
     print("Đã chạy xong (dữ liệu mẫu là dữ liệu tổng hợp nếu dùng data/raw của dự án).")
     print(f"  Kho dữ liệu DuckDB: {paths.warehouse_path}")
-    print(f"  Dashboard:          {Path(paths.curated) / 'dashboard.html'}")
+    print(f"  Dashboard:          {Path(paths.curated) / 'dashboard' / 'index.html'}")
     print(f"  Báo cáo tiến độ:    {Path(paths.curated) / 'reports'}")
     print("  Truy vấn mẫu:       xem README.md, mục 'Query the warehouse' (bảng marts.par_index)")
     return 0

@@ -1,907 +1,1059 @@
-"""Leadership dashboard for the PAR Index: one self-contained, offline HTML page.
+"""The leadership dashboard pack: offline HTML pages in Vietnamese, one per province, year and unit group.
 
-The page is built from two warehouse marts:
+Layout of the pack (`<curated>/dashboard/`, written by `write_pack`, published with the warehouse):
 
-* ``par_index``: one row per unit and year (index, band, rank, downgrade flag).
-* ``components``: one row per unit, year and criteria-tree node (component index).
+    index.html                          provinces, years and groups; when generated, from which inputs
+    chat-luong-du-lieu.html             data quality, for analysts
+    <province>/<year>/<group>.html      leadership page: cards, ranking with changes since last year,
+                                        components, gap to the next band, SIPAS, PAPI, the plan
+    <province>/don-vi/<unit>.html       one unit over the years: trajectory, components, how its score
+                                        was decided, appraising agencies, re-classifications
+    assets/plotly.min.js                plotly.js, once for every page (loaded by relative path)
+    assets/plotly-locale-vi.js          the Vietnamese chart toolbar
+    assets/pack.css                     screen and A4 print styles
 
-Everything is rendered locally: plotly.js is inlined once in the page head, every
-figure is embedded with ``include_plotlyjs=False`` and no resource is fetched at
-view time. Text shown on the page is Vietnamese; identifiers and comments are English.
-
-Untrusted text (unit names, provinces, band names, field titles) is escaped with
-``html.escape`` wherever it enters our own HTML, and entity-escaped before it goes
-into plotly traces so that plotly renders it as text, never as markup.
+Each year is its own page, so every chart and card of a page shows the same year. Pages are built
+from the marts (docs/marts.md) by Jinja2 templates with autoescape; the same inputs give the same
+bytes (no clock is read: the date shown is the date the inputs were recorded).
 """
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable, Mapping, Sequence
+import shutil
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import plotly.graph_objects as go
 import polars as pl
-from plotly.colors import make_colorscale, sample_colorscale
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
-from reports.text import esc, nfc, plotly_text, slug, vi_number
-
-__all__ = [
-    "DEFAULT_BAND_ORDER",
-    "DOWNGRADE_NOTE",
-    "SYNTHETIC_BANNER",
-    "UNIT_GROUP_LABELS",
-    "build_dashboard",
-    "write_dashboard",
-]
-
-# Hưng Yên bands (1708/QĐ-UBND Art. 5.5), best first. Band names are data: the order comes
-# from the caller and colours are assigned by position in that order.
-DEFAULT_BAND_ORDER: tuple[str, ...] = ("Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu")
-
-UNIT_GROUP_LABELS: dict[str, str] = {
-    "department": "Sở, ban, ngành",
-    "district": "UBND cấp huyện",
-    "commune": "UBND cấp xã",
-    # Quảng Ninh also ranks these two groups (QĐ Quảng Ninh 2022 §I.3).
-    "central_agency": "Cơ quan Trung ương đóng trên địa bàn",
-    "public_service_unit": "Đơn vị sự nghiệp công lập",
-}
-
-SYNTHETIC_BANNER = "DỮ LIỆU MẪU TỔNG HỢP — không phải số liệu thật"
-DOWNGRADE_NOTE = "Hạ một bậc theo quy định về lĩnh vực dưới ngưỡng"
-DOWNGRADE_MARK = "↓"
-
-FONT_FAMILY = '"Segoe UI", "Noto Sans", Arial, "Liberation Sans", "DejaVu Sans", sans-serif'
-PLOTLY_FONT = "Segoe UI, Noto Sans, Arial, Liberation Sans, DejaVu Sans, sans-serif"
-
-# Best band -> worst band. Sampled by position when there are not exactly five bands.
-_BAND_PALETTE = ["#1a7f37", "#6cbf5a", "#e3b341", "#f0883e", "#cf222e"]
-_UNKNOWN_BAND_COLOUR = "#8c959f"
-_UP_COLOUR, _DOWN_COLOUR, _FLAT_COLOUR = "#1a7f37", "#cf222e", "#8c959f"
-
-# Component heatmap: red below 70 % (the downgrade threshold), yellow to green above.
-_HEAT_ZMIN, _HEAT_ZMAX, _HEAT_SPLIT = 40.0, 100.0, 70.0
-
-_PLOTLY_CONFIG = {
-    "displaylogo": False,
-    "responsive": True,
-    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-}
-
-_PAR_REQUIRED = (
-    "year",
-    "province",
-    "unit_group",
-    "unit_id",
-    "unit_name",
-    "index_pct",
-    "band",
-    "rank",
-)
-_COMP_REQUIRED = ("year", "unit_id", "node_code", "node_level", "node_title")
-
-# Short labels for the fields (lĩnh vực) of the criteria trees, matched on the
-# lower-cased NFC title; first match wins. Anything else falls back to a truncated title.
-_SHORT_FIELD_LABELS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("hài lòng", "sipas"), "Sự hài lòng (SIPAS)"),
-    (("tác động",), "Tác động của CCHC"),
-    (("điểm thưởng", "điểm trừ", "thưởng", "khấu trừ"), "Điểm thưởng, trừ"),
-    (("điều tra", "khảo sát"), "Điều tra xã hội học"),
-    (("chỉ đạo", "điều hành"), "Chỉ đạo, điều hành"),
-    (("văn bản", "thể chế", "pháp luật"), "Thể chế, văn bản QPPL"),
-    (("thủ tục",), "Thủ tục hành chính"),
-    (("bộ máy",), "Tổ chức bộ máy"),
-    (("công chức", "công vụ", "cán bộ", "viên chức"), "Công vụ, công chức"),
-    (("tài chính",), "Tài chính công"),
-    (("điện tử", "chính quyền số", "chuyển đổi số"), "Chính quyền điện tử, số"),
-    (("hiện đại",), "Hiện đại hóa hành chính"),
+from reports import figures
+from reports.progress import report_filename, value_text
+from reports.text import (
+    FINAL_SOURCE_LABELS,
+    RULE_LABELS,
+    SOURCE_LABELS,
+    SYNTHETIC_BANNER,
+    Decision,
+    band_move,
+    check_label,
+    group_label,
+    group_order,
+    nfc,
+    plan_decision,
+    plotly_locale_js,
+    rank_change,
+    rule_words,
+    ruleset_decision,
+    slug,
+    table_label,
+    vi_date,
+    vi_number,
 )
 
+__all__ = ["PACK_DIR", "InputsInfo", "PackData", "build_pack", "legacy_redirect", "write_pack"]
 
-def _fmt(value: float | None, digits: int = 2, *, sign: bool = False) -> str:
-    return vi_number(value, digits, sign=sign)
+PACK_DIR = "dashboard"
+INDEX = "index.html"
+QUALITY_PAGE = "chat-luong-du-lieu.html"
+REPORTS_DIR = "reports"  # the plan progress reports, beside the pack in the curated folder
+QUARANTINE_DETAIL_ROWS = 100
+GAP_UNITS = 6  # units furthest below the next band, on a leadership page
+AGENCY_ROWS = 8  # appraising agencies with the most changes, on a leadership page
+PLAN_ROWS = 6  # targets not met shown on a leadership page (at risk first)
 
-
-# --------------------------------------------------------------------------- text helpers
-
-
-def _years_label(years: Sequence[int]) -> str:
-    ys = sorted(set(years))
-    if not ys:
-        return "—"
-    if len(ys) == 1:
-        return str(ys[0])
-    if ys == list(range(ys[0], ys[-1] + 1)):
-        return f"{ys[0]}–{ys[-1]}"
-    return ", ".join(str(y) for y in ys)
+_CSS_PATH = Path(__file__).with_name("static") / "pack.css"
 
 
-def _group_label(group: str) -> str:
-    return UNIT_GROUP_LABELS.get(group, group)
+@dataclass(frozen=True)
+class InputsInfo:
+    """What the pages were built from: files per source, their joint fingerprint, and when they were
+    recorded (the date the current version of the newest file was first read)."""
+
+    files: dict[str, int] = field(default_factory=dict)
+    fingerprint: str | None = None
+    recorded_on: str | None = None  # ISO date
 
 
-def _code_key(code: Any) -> tuple:
-    parts = []
-    for part in nfc(code).split("."):
-        parts.append((0, int(part), "") if part.isdigit() else (1, 0, part))
-    return tuple(parts)
+@dataclass(frozen=True)
+class PackData:
+    """The tables behind the pack: marts (docs/marts.md), the rulesets, plans and the quality record."""
+
+    par_index: pl.DataFrame
+    components: pl.DataFrame
+    band_gap: pl.DataFrame
+    agency: pl.DataFrame
+    history: pl.DataFrame
+    lineage: pl.DataFrame
+    plan: pl.DataFrame
+    sipas: pl.DataFrame
+    papi: pl.DataFrame
+    rulesets: pl.DataFrame
+    bands: pl.DataFrame
+    plans: pl.DataFrame
+    quarantine: pl.DataFrame
+    balance: pl.DataFrame
+    checks: pl.DataFrame
+    missing: pl.DataFrame | None = None  # marts.missing_submissions, when the warehouse has it
+    inputs: InputsInfo = field(default_factory=InputsInfo)
+    papi_province: str | None = None  # the province whose PAPI a plan's province is set against (surveys.yaml)
+    trend: pl.DataFrame | None = None  # marts.unit_trend: each unit beside its predecessors (2025 reorganisation)
 
 
-def _short_field_label(code: str, title: str) -> str:
-    low = nfc(title).lower()
-    short = None
-    for keys, label in _SHORT_FIELD_LABELS:
-        if any(k in low for k in keys):
-            short = label
-            break
-    if short is None:
-        short = " ".join(nfc(title).split()) or "Lĩnh vực"
-        if len(short) > 26:
-            short = short[:25].rstrip() + "…"
-    return f"{code}. {short}"
+# ------------------------------------------------------------------------------------------ helpers
 
 
-# --------------------------------------------------------------------------- data helpers
-
-
-def _to_hex(colour: str) -> str:
-    """``rgb(26, 127, 55)`` (as sampled by plotly) -> ``#1a7f37``."""
-    if colour.startswith("#"):
-        return colour
-    r, g, b = (round(float(v)) for v in re.findall(r"[\d.]+", colour)[:3])
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
-def _band_colours(bands: Sequence[str], band_order: Sequence[str]) -> dict[str, str]:
-    ordered = [nfc(b) for b in band_order]
-    n = len(ordered)
-    if n == len(_BAND_PALETTE):
-        colours = list(_BAND_PALETTE)
-    elif n == 1:
-        colours = [_BAND_PALETTE[0]]
-    elif n > 1:
-        scale = make_colorscale(_BAND_PALETTE)
-        colours = [_to_hex(c) for c in sample_colorscale(scale, [i / (n - 1) for i in range(n)])]
-    else:
-        colours = []
-    mapping = dict(zip(ordered, colours, strict=True))
-    for band in bands:
-        mapping.setdefault(nfc(band), _UNKNOWN_BAND_COLOUR)
-    return mapping
-
-
-def _full_band_order(data_bands: Iterable[str], band_order: Sequence[str]) -> list[str]:
-    """Caller's order first, then any band present in the data but not listed (sorted)."""
-    order = [nfc(b) for b in band_order]
-    extra = sorted({nfc(b) for b in data_bands if b is not None} - set(order))
-    return order + extra
-
-
-def _check_columns(df: pl.DataFrame, required: Sequence[str], name: str) -> None:
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name} is missing columns: {', '.join(missing)}")
-
-
-def _prepare_par(par_index: pl.DataFrame) -> pl.DataFrame:
-    _check_columns(par_index, _PAR_REQUIRED, "par_index")
-    df = par_index
-    defaults: dict[str, pl.Expr] = {
-        "province_code": pl.col("province"),
-        "parent_unit_id": pl.lit(None, dtype=pl.Utf8),
-        "achieved_points": pl.lit(None, dtype=pl.Float64),
-        "max_points": pl.lit(None, dtype=pl.Float64),
-        "band_before_downgrade": pl.col("band"),
-        "downgraded": pl.lit(False),
-        "band_reason": pl.lit(None, dtype=pl.Utf8),
-    }
-    for col, expr in defaults.items():
-        if col not in df.columns:
-            df = df.with_columns(expr.alias(col))
-    return df.with_columns(
-        pl.col("year").cast(pl.Int64),
-        pl.col("province").cast(pl.Utf8).map_elements(nfc, return_dtype=pl.Utf8),
-        pl.col("province_code").cast(pl.Utf8),
-        pl.col("unit_group").cast(pl.Utf8),
-        pl.col("unit_id").cast(pl.Utf8),
-        pl.col("unit_name").cast(pl.Utf8).fill_null("").map_elements(nfc, return_dtype=pl.Utf8),
-        pl.col("parent_unit_id").cast(pl.Utf8),
-        pl.col("index_pct").cast(pl.Float64),
-        pl.col("achieved_points").cast(pl.Float64),
-        pl.col("max_points").cast(pl.Float64),
-        pl.col("band").cast(pl.Utf8).fill_null("").map_elements(nfc, return_dtype=pl.Utf8),
-        pl.col("band_before_downgrade").cast(pl.Utf8),
-        pl.col("downgraded").cast(pl.Boolean).fill_null(False),
-        pl.col("rank").cast(pl.Int64),
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
+    env.filters["num"] = lambda v, d=2, sign=False: vi_number(v, d, sign=sign)
+    env.filters["css_string"] = _css_string
+    return env
 
 
-def _prepare_components(components: pl.DataFrame) -> pl.DataFrame:
-    _check_columns(components, _COMP_REQUIRED, "components")
-    df = components
-    for col in ("achieved", "max_points", "pct"):
-        if col not in df.columns:
-            df = df.with_columns(pl.lit(None, dtype=pl.Float64).alias(col))
-    df = df.with_columns(
-        pl.col("year").cast(pl.Int64),
-        pl.col("unit_id").cast(pl.Utf8),
-        pl.col("node_code").cast(pl.Utf8),
-        pl.col("node_level").cast(pl.Int64),
-        pl.col("node_title").cast(pl.Utf8).fill_null(""),
-        pl.col("achieved").cast(pl.Float64),
-        pl.col("max_points").cast(pl.Float64),
-        pl.col("pct").cast(pl.Float64),
-    )
-    # A missing pct is recomputed from achieved / max (1708/QĐ-UBND Art. 4.3.c) when possible.
-    return df.with_columns(
-        pl.when(pl.col("pct").is_null() & (pl.col("max_points") > 0))
-        .then(pl.col("achieved") / pl.col("max_points") * 100.0)
-        .otherwise(pl.col("pct"))
-        .alias("pct")
-    )
+def _css_string(value: Any) -> Markup:
+    """A CSS string literal for the print margin boxes (`@page { @bottom-left { content: ... } }`)."""
+    text = nfc(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    text = text.replace("<", "\\3C ").replace(">", "\\3E ")
+    return Markup(f'"{text}"')
 
 
-def _unit_labels(group_df: pl.DataFrame, parent_names: dict[str, str]) -> dict[str, str]:
-    """A stable, unique display name per unit of a group (across its years).
-
-    Same names (two communes "Xã Tân Lập") get their parent's name, then the unit id.
-    """
-    latest = (
-        group_df.sort(["unit_id", "year"], descending=[False, True])
-        .unique(subset="unit_id", keep="first", maintain_order=True)
-        .select("unit_id", "unit_name", "parent_unit_id")
-    )
-    names = {
-        r["unit_id"]: " ".join((r["unit_name"] or "").split()) or r["unit_id"] for r in latest.iter_rows(named=True)
-    }
-    parents = {r["unit_id"]: r["parent_unit_id"] for r in latest.iter_rows(named=True)}
-
-    def dupes(mapping: dict[str, str]) -> set[str]:
-        seen: dict[str, int] = {}
-        for v in mapping.values():
-            seen[v] = seen.get(v, 0) + 1
-        return {v for v, n in seen.items() if n > 1}
-
-    clash = dupes(names)
-    if clash:
-        for uid, name in list(names.items()):
-            parent = parent_names.get(parents.get(uid) or "")
-            if name in clash and parent:
-                names[uid] = f"{name} ({parent})"
-        clash = dupes(names)
-        for uid, name in list(names.items()):
-            if name in clash:
-                names[uid] = f"{name} [{uid}]"
-    return names
+def _rows(df: pl.DataFrame | None) -> list[dict[str, Any]]:
+    return [] if df is None else df.to_dicts()
 
 
-# --------------------------------------------------------------------------- figures
+def _col(df: pl.DataFrame, name: str, default: Any = None) -> pl.Expr:
+    return pl.col(name) if name in df.columns else pl.lit(default)
 
 
-def _base_layout(title: str, height: int) -> dict[str, Any]:
-    return {
-        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 16}},
-        "font": {"family": PLOTLY_FONT, "size": 12, "color": "#1f2328"},
-        "hoverlabel": {"font": {"family": PLOTLY_FONT}},
-        "separators": ",.",
-        "template": "plotly_white",
-        "height": height,
-        "margin": {"l": 10, "r": 30, "t": 70, "b": 50},
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
-    }
+@dataclass(frozen=True)
+class _Province:
+    code: str
+    name: str
+    key: str  # folder name
+    synthetic: bool
+    years: list[int]
+    groups: dict[int, list[str]]  # year → groups with results
+    ruleset: dict[int, str]  # year → ruleset_id
 
 
-def _row_height(n: int) -> int:
-    return 26 if n <= 30 else (20 if n <= 80 else 16)
+def _group_file(group: str) -> str:
+    return f"{slug(group_label(group))}.html"
 
 
-def _ranking_figure(
-    group_df: pl.DataFrame,
-    labels: dict[str, str],
-    bands: list[str],
-    colours: dict[str, str],
-    group_title: str,
-) -> go.Figure:
-    years = sorted(group_df["year"].unique().to_list())
-    latest = years[-1]
-    fig = go.Figure()
-    visibility: dict[int, list[bool]] = {}
-    categories: dict[int, list[str]] = {}
-    max_units = 1
-    for year in years:
-        rows = group_df.filter(pl.col("year") == year).sort(["rank", "index_pct"], descending=[False, True])
-        rows = rows.with_columns(
-            pl.col("unit_id").replace_strict(labels, default=pl.col("unit_id")).alias("label")
-        ).sort(["rank", "label"])
-        max_units = max(max_units, rows.height)
-        cats: list[str] = []
-        per_band: dict[str, list[dict[str, Any]]] = {b: [] for b in bands}
-        for r in rows.iter_rows(named=True):
-            mark = f" {DOWNGRADE_MARK}" if r["downgraded"] else ""
-            cat = plotly_text(f"{r['rank']}. {r['label']}{mark}")
-            cats.append(cat)
-            hover = [
-                f"<b>{plotly_text(r['label'])}</b>",
-                f"Năm {year} · Hạng {r['rank']}",
-                f"Chỉ số: {_fmt(r['index_pct'])}%",
+def _unit_file(unit_id: str) -> str:
+    return f"{slug(unit_id)}.html"
+
+
+def _provinces(par: pl.DataFrame) -> list[_Province]:
+    out = []
+    for (code,), rows in par.sort("province_code", "year").group_by("province_code", maintain_order=True):
+        years = sorted(rows["year"].unique().to_list())
+        groups = {y: group_order(rows.filter(pl.col("year") == y)["unit_group"].unique().to_list()) for y in years}
+        ruleset = {
+            y: Counter(rows.filter(pl.col("year") == y)["ruleset_id"].to_list()).most_common(1)[0][0] for y in years
+        }
+        name = nfc(rows.sort("year")["province"][-1])
+        out.append(_Province(code, name, slug(code), bool(rows["synthetic"].any()), years, groups, ruleset))
+    return sorted(out, key=lambda p: p.name)
+
+
+class _Pack:
+    """Builds every page of the pack from `PackData`."""
+
+    def __init__(self, data: PackData) -> None:
+        self.d = data
+        self.env = _env()
+        self.par = data.par_index.with_columns(
+            pl.col("province").map_elements(nfc, return_dtype=pl.Utf8),
+            pl.col("unit_name").fill_null("").map_elements(lambda s: " ".join(nfc(s).split()), return_dtype=pl.Utf8),
+            pl.col("synthetic").fill_null(False),
+        )
+        self.provinces = _provinces(self.par)
+        self.synthetic = bool(self.par["synthetic"].any()) if self.par.height else False
+        self.rulesets = {r["ruleset_id"]: r for r in _rows(data.rulesets)}
+        self.band_orders = {
+            rid: part.sort("position")["band"].to_list()
+            for (rid,), part in data.bands.group_by("ruleset_id", maintain_order=True)
+        }
+        self.labels = self._unit_labels()
+        self.plans = {r["plan_id"]: r for r in _rows(data.plans)}
+
+    # -------------------------------------------------------------------------------- shared bits
+
+    def decision(self, ruleset_id: str) -> Decision:
+        return ruleset_decision(ruleset_id, self.rulesets.get(ruleset_id))
+
+    def band_order(self, ruleset_id: str, present: Iterable[str] = ()) -> list[str]:
+        order = list(self.band_orders.get(ruleset_id, []))
+        return order + sorted(set(present) - set(order))
+
+    def downgrade_pct(self, ruleset_id: str) -> float | None:
+        return (self.rulesets.get(ruleset_id) or {}).get("downgrade_below_pct")
+
+    def _unit_labels(self) -> dict[str, str]:
+        """A unique display name per unit: same names (two communes "Xã Tân Lập") get their district."""
+        latest = self.par.sort("year").group_by("unit_id", maintain_order=True).last()
+        names = dict(zip(latest["unit_id"], latest["unit_name"], strict=True))
+        parents = dict(zip(latest["unit_id"], latest["parent_unit_id"], strict=True))
+        counts = Counter((latest.filter(pl.col("unit_id") == u)["province_code"][0], n) for u, n in names.items())
+        labels = {}
+        for unit_id, name in names.items():
+            code = latest.filter(pl.col("unit_id") == unit_id)["province_code"][0]
+            label = name or unit_id
+            if counts[(code, name)] > 1:
+                parent = names.get(parents.get(unit_id) or "")
+                label = f"{name} ({parent})" if parent else f"{name} [{unit_id}]"
+            labels[unit_id] = label
+        return labels
+
+    def generated_text(self) -> str:
+        # The date the current inputs were first recorded, not the clock: the same inputs give the same pages.
+        info = self.d.inputs
+        files = sum(info.files.values())
+        text = f"Lập từ {files} tệp đầu vào" if files else "Lập từ kho dữ liệu"
+        return f"{text}, cập nhật ngày {vi_date(info.recorded_on)}" if info.recorded_on else text
+
+    def page(self, template: str, path: str, **context: Any) -> tuple[str, str]:
+        depth = path.count("/")
+        root = "../" * depth
+        base = {
+            "root": root,
+            "synthetic": self.synthetic,
+            "banner": SYNTHETIC_BANNER,
+            "generated": self.generated_text(),
+            "quality_href": root + QUALITY_PAGE,
+            "index_href": root + INDEX,
+        }
+        return path, self.env.get_template(template).render(**base, **context)
+
+    def quality_summary(self) -> dict[str, Any]:
+        checks = self.d.checks
+        return {
+            "quarantined": int(self.d.quarantine.filter(pl.col("row_number").is_not_null()).height),
+            "unreadable": int(self.d.quarantine.filter(pl.col("row_number").is_null()).height),
+            "checks": checks.height,
+            "passed": int(checks["passed"].sum()) if checks.height else 0,
+        }
+
+    def missing_for(self, province: _Province, year: int, group: str | None = None) -> list[dict[str, Any]]:
+        missing = self.d.missing
+        if missing is None or missing.is_empty():
+            return []
+        keep = (pl.col("year") == year) & (pl.col("province_code") == province.code)
+        if group is not None:
+            keep = keep & (pl.col("unit_group") == group)
+        return missing.filter(keep).sort("unit_group", "unit_id").to_dicts()
+
+    # ----------------------------------------------------------------------------------- pages
+
+    def build(self) -> dict[str, str]:
+        files = dict(
+            [
+                ("assets/plotly.min.js", get_plotlyjs()),
+                ("assets/plotly-locale-vi.js", plotly_locale_js()),
+                ("assets/pack.css", _CSS_PATH.read_text(encoding="utf-8")),
             ]
-            if r["achieved_points"] is not None and r["max_points"] is not None:
-                hover.append(f"Điểm đạt: {_fmt(r['achieved_points'])} / {_fmt(r['max_points'])}")
-            hover.append(f"Xếp loại: {plotly_text(r['band'])}")
-            if r["downgraded"]:
-                before = r["band_before_downgrade"]
-                extra = f" (trước khi hạ: {plotly_text(before)})" if before else ""
-                reason = r.get("band_reason")  # the ruleset's own words, e.g. "Tốt → Khá: lĩnh vực 3 đạt 65,0% < 70%"
-                hover.append(f"{DOWNGRADE_MARK} {plotly_text(reason) if reason else DOWNGRADE_NOTE + extra}")
-            per_band.setdefault(r["band"], []).append(
+        )
+        files.update([self.index_page(), self.quality_page()])
+        for p in self.provinces:
+            for year in p.years:
+                for group in p.groups[year]:
+                    files.update([self.leadership_page(p, year, group)])
+            for unit_id in sorted(self.par.filter(pl.col("province_code") == p.code)["unit_id"].unique().to_list()):
+                files.update([self.unit_page(p, unit_id)])
+        return dict(sorted(files.items()))
+
+    # index ---------------------------------------------------------------------------------------
+
+    def index_page(self) -> tuple[str, str]:
+        provinces = []
+        for p in self.provinces:
+            groups = group_order({g for y in p.years for g in p.groups[y]})
+            counts = {
+                (y, g): n
+                for y, g, n in self.par.filter(pl.col("province_code") == p.code)
+                .group_by("year", "unit_group")
+                .len()
+                .iter_rows()
+            }
+            decisions = []
+            for year in p.years:
+                text = self.decision(p.ruleset[year]).full()
+                if not decisions or decisions[-1]["text"] != text:
+                    decisions.append({"years": [year], "text": text})
+                else:
+                    decisions[-1]["years"].append(year)
+            latest = p.years[-1]
+            provinces.append(
                 {
-                    "x": r["index_pct"],
-                    "y": cat,
-                    "hover": "<br>".join(hover),
-                    "down": bool(r["downgraded"]),
+                    "name": p.name,
+                    "synthetic": p.synthetic,
+                    "years": p.years,
+                    "latest": latest,
+                    "decisions": [
+                        {
+                            "years": f"{d['years'][0]}–{d['years'][-1]}" if len(d["years"]) > 1 else str(d["years"][0]),
+                            "text": d["text"],
+                        }
+                        for d in decisions
+                    ],
+                    "groups": [
+                        {
+                            "label": group_label(g),
+                            "cells": [
+                                {
+                                    "year": y,
+                                    "n": counts.get((y, g)),
+                                    "href": f"{p.key}/{y}/{_group_file(g)}" if (y, g) in counts else None,
+                                }
+                                for y in p.years
+                            ],
+                        }
+                        for g in groups
+                    ],
+                    "reports": self.report_links(p, latest, prefix=""),
                 }
             )
-        categories[year] = cats
-        flags: list[bool] = []
-        for band in bands:
-            items = per_band.get(band, [])
-            normal = [i for i in items if not i["down"]]
-            downgraded = [i for i in items if i["down"]]
-            if not normal and cats:
-                # Keep every band in the legend: a gap bar (x=None) on an existing row.
-                normal = [{"x": None, "y": cats[0], "hover": "", "down": False}]
-            # Downgraded units go to a second trace of the same legend group so that the
-            # legend swatch is not drawn with their dark outline.
-            for subset, outlined in ((normal, False), (downgraded, True)):
-                if not subset:
-                    continue
-                fig.add_trace(
-                    go.Bar(
-                        orientation="h",
-                        name=plotly_text(band),
-                        legendgroup=plotly_text(band),
-                        showlegend=not outlined,
-                        x=[i["x"] for i in subset],
-                        y=[i["y"] for i in subset],
-                        hovertext=[i["hover"] for i in subset],
-                        hovertemplate="%{hovertext}<extra></extra>",
-                        text=[i["x"] for i in subset],
-                        texttemplate="%{text:.2f}",
-                        textposition="outside",
-                        cliponaxis=False,
-                        marker={
-                            "color": colours.get(band, _UNKNOWN_BAND_COLOUR),
-                            "line": {"color": "#1f2328", "width": 2 if outlined else 0},
-                        },
-                        visible=(year == latest),
-                    )
-                )
-                flags.append(True)
-        visibility[year] = flags
+        years = sorted(self.par["year"].unique().to_list()) if self.par.height else []
+        info = self.d.inputs
+        return self.page(
+            "index.html.j2",
+            INDEX,
+            title="Chỉ số cải cách hành chính — trang tổng hợp cho lãnh đạo",
+            provinces=provinces,
+            years=f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "—"),
+            inputs=[{"label": SOURCE_LABELS.get(s, s), "files": n} for s, n in sorted(info.files.items())],
+            fingerprint=info.fingerprint,
+            quality=self.quality_summary(),
+            source="Kho dữ liệu Chỉ số CCHC (bảng công bố)",
+        )
 
-    n_traces = sum(len(v) for v in visibility.values())
+    def report_links(self, p: _Province, year: int, prefix: str) -> list[dict[str, str]]:
+        plan = self.d.plan.filter((pl.col("province_code") == p.code) & (pl.col("year") == year))
+        periods = plan.select("period", "period_label", "period_end").unique().sort("period_end", "period")
+        # plan_progress_reports writes one report per period of marts.plan_tracking (reports/progress.py).
+        return [
+            {"label": r["period_label"], "href": f"{prefix}../{REPORTS_DIR}/{report_filename(r['period'])}"}
+            for r in periods.iter_rows(named=True)
+        ]
 
-    def title_for(year: int) -> str:
-        return f"Xếp hạng Chỉ số CCHC năm {year} — {plotly_text(group_title)}"
+    # leadership --------------------------------------------------------------------------------------
 
-    layout = _base_layout(title_for(latest), max(260, 130 + _row_height(max_units) * max_units))
-    layout.update(
-        barmode="overlay",
-        bargap=0.25,
-        legend={
-            "title": {"text": "Xếp loại"},
-            "orientation": "h",
-            "y": 1.0,
-            "yanchor": "bottom",
-            "x": 0.0,
-            "traceorder": "normal",
-        },
-        xaxis={
-            "title": {"text": "Chỉ số (%)"},
-            "range": [0, 108],
-            "dtick": 10,
-            "ticksuffix": "",
-            "gridcolor": "#eaeef2",
-        },
-        yaxis={
-            "categoryorder": "array",
-            "categoryarray": categories[latest],
-            "autorange": "reversed",
-            "automargin": True,
-            "tickfont": {"size": 12 if max_units <= 30 else 10},
-        },
-    )
-    layout["margin"]["t"] = 100
-    if len(years) > 1:
-        buttons = []
-        offset = 0
-        for year in years:
-            vis = [False] * n_traces
-            for i in range(len(visibility[year])):
-                vis[offset + i] = True
-            offset += len(visibility[year])
-            buttons.append(
+    def leadership_page(self, p: _Province, year: int, group: str) -> tuple[str, str]:
+        path = f"{p.key}/{year}/{_group_file(group)}"
+        root = "../../"
+        rows = self.par.filter(
+            (pl.col("province_code") == p.code) & (pl.col("year") == year) & (pl.col("unit_group") == group)
+        ).sort(["rank", "index_pct", "unit_id"], descending=[False, True, False])
+        prev_years = [y for y in p.years if y < year and group in p.groups[y]]
+        prev_year = prev_years[-1] if prev_years else None
+        prev = (
+            {
+                r["unit_id"]: r
+                for r in self.par.filter(
+                    (pl.col("province_code") == p.code)
+                    & (pl.col("year") == prev_year)
+                    & (pl.col("unit_group") == group)
+                ).iter_rows(named=True)
+            }
+            if prev_year
+            else {}
+        )
+        ruleset_id = p.ruleset[year]
+        decision = self.decision(ruleset_id)
+        order = self.band_order(ruleset_id, rows["band"].to_list())
+        colours = figures.band_colours(order)
+        downgrade = self.downgrade_pct(ruleset_id)
+        shared = Counter(rows["rank"].to_list())
+        reranked = self._reranked(year, rows["unit_id"].to_list())
+
+        ranking = []
+        for r in rows.iter_rows(named=True):
+            before = prev.get(r["unit_id"])
+            rank_text, rank_class = rank_change(before["rank"] if before else None, r["rank"])
+            move_text, move_class = band_move(before["band"] if before else None, r["band"], order)
+            notes = []
+            if r.get("downgraded") and r.get("band_reason"):
+                notes.append(f"Hạ bậc: {nfc(r['band_reason'])}")
+            if r.get("band_decided") and r.get("band_reason"):
+                notes.append(nfc(r["band_reason"]))
+            elif r.get("reclassified"):
+                notes.append(f"Xếp loại lại theo Quyết định {nfc(r['reclassification_decision_no'])}")
+            if r["unit_id"] in reranked:
+                notes.append(f"Xếp hạng lại do {reranked[r['unit_id']]}")
+            if shared[r["rank"]] > 1:
+                notes.append("Đồng hạng")
+            elif r.get("tie_broken"):
+                notes.append("Bằng điểm, xếp theo tiêu chí ưu tiên")
+            ranking.append(
                 {
-                    "label": f"Năm {year}",
-                    "method": "update",
-                    "args": [
-                        {"visible": vis},
-                        {"yaxis.categoryarray": categories[year], "title.text": title_for(year)},
+                    "rank": r["rank"],
+                    "rank_text": rank_text,
+                    "rank_class": rank_class,
+                    "prev_rank": before["rank"] if before else None,
+                    "label": self.labels[r["unit_id"]],
+                    "href": f"../don-vi/{_unit_file(r['unit_id'])}",
+                    "index": r["index_pct"],
+                    "delta": r["index_pct"] - before["index_pct"] if before else None,
+                    "band": r["band"],
+                    "colour": colours.get(r["band"], figures.UNKNOWN_BAND_COLOUR),
+                    "prev_band": before["band"] if before else None,
+                    "move_text": move_text,
+                    "move_class": move_class,
+                    "downgraded": bool(r.get("downgraded")),
+                    "notes": notes,
+                    "unit_id": r["unit_id"],
+                }
+            )
+        title_group = f"{group_label(group)} — {p.name}"
+        fig_rows = [
+            {
+                "label": x["label"],
+                "rank": x["rank"],
+                "rank_text": x["rank_text"] if prev_year else "",
+                "index_pct": x["index"],
+                "band": x["band"],
+                "downgraded": x["downgraded"],
+                "hover": [
+                    x["label"],
+                    f"Năm {year}: hạng {x['rank']}, chỉ số {vi_number(x['index'], 2)}%, {x['band']}",
+                    *(
+                        [f"Năm {prev_year}: hạng {x['prev_rank']}, {x['prev_band']}"]
+                        if x["prev_rank"] is not None
+                        else []
+                    ),
+                    *x["notes"],
+                ],
+            }
+            for x in ranking
+        ]
+        charts = {
+            "ranking": figures.figure_html(
+                figures.ranking_figure(fig_rows, colours, f"Xếp hạng năm {year} — {group_label(group)}"),
+                f"xep-hang-{year}",
+            )
+        }
+        fields = self.d.components.filter(
+            (pl.col("year") == year) & (pl.col("node_level") == 1) & pl.col("unit_id").is_in(rows["unit_id"].to_list())
+        )
+        heat = figures.heatmap_figure(
+            rows["unit_id"].to_list(),
+            {x["unit_id"]: f"{x['rank']}. {x['label']}" for x in ranking},
+            fields,
+            f"Chỉ số thành phần theo lĩnh vực năm {year} — {group_label(group)}",
+        )
+        if heat is not None:
+            charts["heatmap"] = figures.figure_html(heat, f"thanh-phan-{year}")
+        sipas = self.sipas_block(p, year, group, decision)
+        if sipas and sipas.get("figure") is not None:
+            charts["sipas"] = sipas.pop("figure")
+        papi = self.papi_block(p, year)
+        if papi and papi.get("figure") is not None:
+            charts["papi"] = papi.pop("figure")
+
+        context = {
+            "title": f"Chỉ số CCHC năm {year}: {title_group}",
+            "province": p.name,
+            "province_synthetic": p.synthetic,
+            "year": year,
+            "prev_year": prev_year,
+            "group_label": group_label(group),
+            "decision_full": decision.full(),
+            "cite": {
+                topic: decision.cite(topic)
+                for topic in ("index", "bands", "downgrade", "ranking", "components", "reclassification")
+            },
+            "any_reclassified": bool(reranked)
+            or bool(rows.select(_col(rows, "reclassified", False).fill_null(False).any()).item()),
+            "any_tie_broken": bool(rows.select(_col(rows, "tie_broken", False).fill_null(False).any()).item()),
+            "downgrade_pct": downgrade,
+            "cards": self.cards(rows, ranking, order, prev_year, downgrade),
+            "ranking": ranking,
+            "bands": [{"band": b, "colour": colours[b]} for b in order if b in colours],
+            "charts": {k: Markup(v) for k, v in charts.items()},
+            "gap": self.gap_block(year, rows, order),
+            "agencies": self.agencies_block(year, rows),
+            "cite_appraisal": decision.cite("appraisal"),
+            "sipas": sipas,
+            "papi": papi,
+            "plan": self.plan_block(p, year, root),
+            "quality": {**self.quality_summary(), "missing": self.missing_for(p, year, group)},
+            "year_links": [
+                {
+                    "year": y,
+                    "href": f"../{y}/{_group_file(group)}" if group in p.groups[y] else None,
+                    "current": y == year,
+                }
+                for y in p.years
+            ],
+            "group_links": [
+                {"label": group_label(g), "href": _group_file(g), "current": g == group} for g in p.groups[year]
+            ],
+            "source": f"Kết quả Chỉ số CCHC năm {year} (bảng công bố của kho dữ liệu); {decision.short()}",
+        }
+        return self.page("leadership.html.j2", path, **context)
+
+    def _reranked(self, year: int, unit_ids: list[str]) -> dict[str, str]:
+        """Units whose rank changed because another unit's result was voided (1820/QĐ-UBND Art. 7)."""
+        h = self.d.history
+        if h.is_empty():
+            return {}
+        moved = h.filter(
+            (pl.col("year") == year) & pl.col("unit_id").is_in(unit_ids) & (_col(h, "change_kind") == "reranked")
+        )
+        return {r["unit_id"]: f"Quyết định {nfc(r['voided_by'])}" for r in moved.iter_rows(named=True)}
+
+    def cards(
+        self,
+        rows: pl.DataFrame,
+        ranking: list[dict[str, Any]],
+        order: list[str],
+        prev_year: int | None,
+        downgrade: float | None,
+    ) -> list[dict[str, str]]:
+        if rows.is_empty():
+            return []
+        mean = rows["index_pct"].mean()
+        with_prev = [x for x in ranking if x["delta"] is not None]
+        prev_mean = (
+            sum(x["index"] - x["delta"] for x in with_prev) / len(with_prev) if with_prev and prev_year else None
+        )
+        counts = Counter(rows["band"].to_list())
+        best = max(ranking, key=lambda x: (x["index"], x["label"]))
+        worst = min(ranking, key=lambda x: (x["index"], x["label"]))
+        cards = [
+            {"label": "Số đơn vị", "value": str(rows.height), "note": "xếp hạng trong nhóm"},
+            {
+                "label": "Chỉ số bình quân",
+                "value": f"{vi_number(mean, 2)}%",
+                "note": (
+                    f"{vi_number(mean - prev_mean, 2, sign=True)} điểm so với năm {prev_year} (cùng đơn vị)"
+                    if prev_mean is not None
+                    else "chưa có năm trước để so sánh"
+                ),
+            },
+            {
+                "label": "Xếp loại",
+                "value": " · ".join(f"{b} {counts.get(b, 0)}" for b in order),
+                "note": "số đơn vị theo xếp loại",
+                "wide": True,
+            },
+        ]
+        if prev_year:
+            up = sum(1 for x in ranking if x["move_class"] == "up")
+            down = sum(1 for x in ranking if x["move_class"] == "down")
+            cards.append(
+                {"label": f"So với năm {prev_year}", "value": f"↑ {up} · ↓ {down}", "note": "lên bậc · xuống bậc"}
+            )
+        cards += [
+            {"label": "Cao nhất", "value": f"{vi_number(best['index'], 2)}%", "note": best["label"]},
+            {"label": "Thấp nhất", "value": f"{vi_number(worst['index'], 2)}%", "note": worst["label"]},
+        ]
+        if downgrade is not None:
+            n = sum(1 for x in ranking if x["downgraded"])
+            cards.append(
+                {"label": "Bị hạ một bậc", "value": str(n), "note": f"có lĩnh vực dưới {vi_number(downgrade, 0)}%"}
+            )
+        reclassified = int(rows["reclassified"].fill_null(False).sum()) if "reclassified" in rows.columns else 0
+        if reclassified:
+            cards.append({"label": "Xếp loại lại", "value": str(reclassified), "note": "kết quả bị hủy, xếp lại"})
+        return cards
+
+    def gap_block(self, year: int, rows: pl.DataFrame, order: list[str]) -> dict[str, Any]:
+        """Units furthest below the next band, with the fewest points (and the cheapest leaves) that lift them."""
+        gap = self.d.band_gap.filter((pl.col("year") == year) & pl.col("unit_id").is_in(rows["unit_id"].to_list()))
+        titles = {
+            (r["unit_id"], r["node_code"]): nfc(r["node_title"])
+            for r in self.d.components.filter(
+                (pl.col("year") == year) & pl.col("unit_id").is_in(rows["unit_id"].to_list())
+            )
+            .select("unit_id", "node_code", "node_title")
+            .iter_rows(named=True)
+        }
+        units = []
+        for (unit_id,), steps in gap.sort("unit_id", "step").group_by("unit_id", maintain_order=True):
+            first = steps.row(0, named=True)
+            if first["target_band"] is None:
+                continue
+            leaves = [
+                {
+                    "code": s["leaf_code"],
+                    "points": s["add_points"],
+                    "title": titles.get((unit_id, s["leaf_code"])) or nfc(s.get("kind")),
+                }
+                for s in steps.filter(pl.col("step") > 0).iter_rows(named=True)
+            ]
+            units.append(
+                {
+                    "label": self.labels[unit_id],
+                    "href": f"../don-vi/{_unit_file(unit_id)}",
+                    "band": first["band"],
+                    "target": first["target_band"],
+                    "target_min": first["target_min_index"],
+                    "index": first["index_pct"],
+                    "index_gap": first["index_gap"],
+                    "points": first["points_needed"],
+                    "reachable": first["reachable"] is not False,
+                    "blocked_by": nfc(first["blocked_by"]) if first["blocked_by"] else None,
+                    "leaves": leaves[:4],
+                    "more": max(0, len(leaves) - 4),
+                }
+            )
+        furthest = sorted(units, key=lambda u: (-(u["points"] or 0), u["label"]))[:GAP_UNITS]
+        closest = sorted(units, key=lambda u: (u["points"] or 0, u["label"]))[:3]
+        return {"furthest": furthest, "closest": closest, "count": len(units)}
+
+    def agencies_block(self, year: int, rows: pl.DataFrame) -> dict[str, Any]:
+        """The appraising agencies' view of the group (marts.agency_appraisal): leaves they appraise, and how
+        many they changed from the units' own scores, the most changes first."""
+        a = self.d.agency.filter((pl.col("year") == year) & pl.col("unit_id").is_in(rows["unit_id"].to_list()))
+        if a.is_empty():
+            return {"rows": [], "more": 0}
+        per = (
+            a.group_by("agency")
+            .agg(
+                pl.len().alias("units"),
+                pl.col("leaves").sum(),
+                pl.col("changed_leaves").sum().alias("changed"),
+                _col(a, "lowered_leaves").sum().alias("lowered"),
+                _col(a, "raised_leaves").sum().alias("raised"),
+                _col(a, "total_change").sum().alias("total"),
+                _col(a, "appeals_changed").sum().alias("appeals_changed"),
+            )
+            .sort(["changed", "agency"], descending=[True, False])
+        )
+        changed = per.filter(pl.col("changed") > 0)
+        return {
+            "rows": [
+                {**r, "mean": r["total"] / r["changed"] if r["total"] is not None else None}
+                for r in changed.head(AGENCY_ROWS).iter_rows(named=True)
+            ],
+            "more": max(0, changed.height - AGENCY_ROWS),
+            "unchanged": per.height - changed.height,
+        }
+
+    def sipas_block(self, p: _Province, year: int, group: str, decision: Decision) -> dict[str, Any] | None:
+        s = self.d.sipas
+        if s.is_empty():
+            return None
+        mine = s.filter((pl.col("province_code") == p.code) & (pl.col("year") == year))
+        if mine.is_empty():
+            return None
+        units = mine.filter(
+            (pl.col("level") == "unit") & (pl.col("component") == "overall") & (pl.col("unit_group") == group)
+        )
+        province_row = mine.filter((pl.col("level") == "province") & (pl.col("component") == "overall"))
+        block: dict[str, Any] = {
+            "province": province_row.row(0, named=True) if province_row.height else None,
+            "flagged": [
+                {"label": self.labels.get(r["unit_id"], r["unit_name"] or r["unit_id"]), "n": r["n_respondents"]}
+                for r in units.filter(pl.col("flag").is_not_null()).sort("unit_id").iter_rows(named=True)
+            ],
+            "units": units.height,
+            "cite": decision.cite("survey"),
+            "figure": None,
+        }
+        if units.height:
+            fig = figures.sipas_figure(
+                units.with_columns(
+                    pl.col("unit_id").replace_strict(self.labels, default=pl.col("unit_name")).alias("unit_name")
+                ),
+                f"Chỉ số hài lòng (SIPAS) năm {year} — {group_label(group)}",
+            )
+            block["figure"] = figures.figure_html(fig, f"sipas-{year}")
+        return block
+
+    def papi_block(self, p: _Province, year: int) -> dict[str, Any] | None:
+        """The province's PAPI up to the page's year; for a province PAPI does not score (a synthetic one) that
+        tracks an improvement plan, the PAPI of the province surveys.yaml names (the plan's own province)."""
+        papi = self.d.papi
+        if papi.is_empty():
+            return None
+        totals = papi.filter((pl.col("dimension") == "total") & (pl.col("year") <= year))
+        own, named = totals.filter(pl.col("province_code") == p.code), None
+        plan_ids = self.d.plan.filter(pl.col("province_code") == p.code)["plan_id"].unique().sort().to_list()
+        if own.is_empty() and self.d.papi_province and plan_ids:
+            own, named = totals.filter(pl.col("province") == self.d.papi_province), self.d.papi_province
+        if own.is_empty():
+            return None
+        own = own.sort("year")
+        last = own.row(-1, named=True)
+        plan_cite = plan_decision(plan_ids[0], self.plans.get(plan_ids[0])).cite("papi") if plan_ids else None
+        fig = figures.papi_rank_figure(
+            own,
+            year,
+            f"Thứ hạng PAPI {'của ' + named if named else 'của tỉnh'} qua các năm, đến năm {year}",
+            last.get("top_n") if plan_cite else None,
+        )
+        sources = own["source"].drop_nulls().unique().sort().to_list() if "source" in own.columns else []
+        return {
+            "row": last,
+            "same_year": last["year"] == year,
+            "province": named,
+            "synthetic": bool(own["synthetic"].fill_null(False).any()),
+            "sources": sources,
+            "plan_cite": plan_cite,
+            "figure": figures.figure_html(fig, f"papi-{year}"),
+        }
+
+    def plan_block(self, p: _Province, year: int, root: str) -> dict[str, Any] | None:
+        plan = self.d.plan.filter((pl.col("province_code") == p.code) & (pl.col("year") == year))
+        if plan.is_empty():
+            return None
+        yearly = plan.filter(pl.col("period_kind") == "year")
+        now = yearly if yearly.height else plan.filter(pl.col("period_end") == plan["period_end"].max())
+        first = now.row(0, named=True)
+        decision = plan_decision(first["plan_id"], self.plans.get(first["plan_id"]))
+        not_met = now.filter(pl.col("status") == "not_met").sort(
+            [pl.col("at_risk").fill_null(False), "seq"], descending=[True, False]
+        )
+        return {
+            "period_label": first["period_label"],
+            "targets": now.height,
+            "met": int((now["status"] == "met").sum()),
+            "not_met": not_met.height,
+            "no_data": int((now["status"] == "no_data").sum()),
+            "at_risk": int(now["at_risk"].fill_null(False).sum()),
+            "rows": [
+                {
+                    "code": r["target_code"],
+                    "title": r["title"],
+                    "agency": r["lead_agency"],
+                    "actual": value_text(r["actual"], r["unit"]),
+                    "target_text": r["target_text"],
+                    "at_risk": bool(r["at_risk"]),
+                    "change": r["change"],
+                }
+                for r in not_met.head(PLAN_ROWS).iter_rows(named=True)
+            ],
+            "more": max(0, not_met.height - PLAN_ROWS),
+            "decision": decision.full(),
+            "cite": decision.cite("reports"),
+            "reports": self.report_links(p, year, prefix=root),
+        }
+
+    # unit page ---------------------------------------------------------------------------------------
+
+    def unit_page(self, p: _Province, unit_id: str) -> tuple[str, str]:
+        path = f"{p.key}/don-vi/{_unit_file(unit_id)}"
+        mine = self.par.filter(pl.col("unit_id") == unit_id).sort("year")
+        latest = mine.row(-1, named=True)
+        ruleset_id = latest["ruleset_id"]
+        decision = self.decision(ruleset_id)
+        order = self.band_order(ruleset_id, mine["band"].to_list())
+        colours = figures.band_colours(order)
+        sizes = dict(
+            self.par.filter((pl.col("province_code") == p.code) & (pl.col("unit_group") == latest["unit_group"]))
+            .group_by("year")
+            .len()
+            .iter_rows()
+        )
+        years = []
+        prev = None
+        for r in mine.iter_rows(named=True):
+            rank_text, rank_class = rank_change(prev["rank"] if prev else None, r["rank"])
+            move_text, move_class = band_move(prev["band"] if prev else None, r["band"], order)
+            notes = []
+            if r.get("downgraded") and r.get("band_reason"):
+                notes.append(f"Hạ bậc: {nfc(r['band_reason'])}")
+            if r.get("reclassified"):
+                notes.append(f"Xếp loại lại theo Quyết định {nfc(r['reclassification_decision_no'])}")
+            years.append(
+                {
+                    "year": r["year"],
+                    "index": r["index_pct"],
+                    "achieved": r["achieved_points"],
+                    "max": r["max_points"],
+                    "band": r["band"],
+                    "colour": colours.get(r["band"], figures.UNKNOWN_BAND_COLOUR),
+                    "rank": r["rank"],
+                    "n": sizes.get(r["year"]),
+                    "rank_text": rank_text if prev else "",
+                    "rank_class": rank_class,
+                    "move_text": move_text if prev else "",
+                    "move_class": move_class,
+                    "notes": notes,
+                    "href": f"../{r['year']}/{_group_file(r['unit_group'])}",
+                }
+            )
+            prev = r
+        ladder = [
+            (b["band"], b["min_index"])
+            for b in self.d.bands.filter(pl.col("ruleset_id") == ruleset_id).sort("position").iter_rows(named=True)
+        ]
+        label = self.labels[unit_id]
+        charts = {
+            "trajectory": figures.figure_html(
+                figures.trajectory_figure(
+                    [
+                        {"year": y["year"], "index_pct": y["index"], "band": y["band"], "rank": y["rank"], "n": y["n"]}
+                        for y in years
+                    ],
+                    ladder,
+                    colours,
+                    f"Chỉ số qua các năm — {label}",
+                ),
+                "qua-cac-nam",
+            )
+        }
+        fields = self.d.components.filter((pl.col("unit_id") == unit_id) & (pl.col("node_level") == 1))
+        comp_fig = figures.unit_components_figure(
+            fields, f"Chỉ số thành phần theo lĩnh vực — {label}", self.downgrade_pct(ruleset_id)
+        )
+        if comp_fig is not None:
+            charts["components"] = figures.figure_html(comp_fig, "thanh-phan")
+        field_years = sorted(fields["year"].unique().to_list())
+        field_rows = []
+        for (code,), part in fields.sort("node_code", "year").group_by("node_code", maintain_order=True):
+            cells = {r["year"]: r["pct"] for r in part.iter_rows(named=True)}
+            field_rows.append(
+                {
+                    "code": code,
+                    "title": nfc(part["node_title"][-1]),
+                    "cells": [cells.get(y) for y in field_years],
+                }
+            )
+        field_rows.sort(key=lambda f: figures.code_key(f["code"]))
+        context = {
+            "title": f"{label} — Chỉ số CCHC qua các năm",
+            "label": label,
+            "group_label": group_label(latest["unit_group"]),
+            "province": p.name,
+            "province_synthetic": p.synthetic,
+            "decision_full": decision.full(),
+            "cite": {t: decision.cite(t) for t in ("index", "bands", "components", "appraisal", "reclassification")},
+            "downgrade_pct": self.downgrade_pct(ruleset_id),
+            "years": years,
+            "latest": years[-1],
+            "charts": {k: Markup(v) for k, v in charts.items()},
+            "field_years": field_years,
+            "fields": field_rows,
+            "lineage": self.lineage_block(unit_id),
+            "agencies": self.agency_block(unit_id),
+            "history": self.history_block(unit_id),
+            "predecessors": self.predecessors_block(unit_id),
+            "gap": self.unit_gap(unit_id, latest["year"]),
+            "group_href": f"../{latest['year']}/{_group_file(latest['unit_group'])}",
+            "source": f"Kết quả Chỉ số CCHC của đơn vị (bảng công bố của kho dữ liệu); {decision.short()}",
+        }
+        return self.page("unit.html.j2", path, **context)
+
+    def predecessors_block(self, unit_id: str) -> list[dict[str, Any]]:
+        """The unit's predecessors' series (and a composite only where weights were given), each labelled:
+        units merged, split, renamed or moved (Nghị quyết 202/2025/QH15), never averaged silently."""
+        if self.d.trend is None or "role" not in self.d.trend.columns:
+            return []
+        rows = self.d.trend.filter((pl.col("unit_id") == unit_id) & (pl.col("role") != "own"))
+        return [
+            {
+                "year": r["year"],
+                "role": "Tổng hợp (suy ra)" if r["role"] == "composite" else "Đơn vị tiền thân",
+                "unit": nfc(r["series_unit_name"] or "—"),
+                "index": r["index_pct"],
+                "label": nfc(r["label"]) + (f" — thành phần: {r['members']}" if r["members"] else ""),
+            }
+            for r in rows.sort("year", "role", "series_unit_id", nulls_last=True).iter_rows(named=True)
+        ]
+
+    def lineage_block(self, unit_id: str) -> list[dict[str, Any]]:
+        """Per year: how the leaves' scores moved from the unit's own score to the one that counts."""
+        lin = self.d.lineage.filter(pl.col("unit_id") == unit_id)
+        out = []
+        for (year,), part in lin.sort("year").group_by("year", maintain_order=True):
+            scored = part.filter(pl.col("method") == "appraised")
+            appraised = scored.filter(pl.col("appraised_score").is_not_null())
+            self_pts = scored["self_score"].fill_null(0).sum()
+            final_pts = scored["final_score"].fill_null(0).sum()
+            lowered = appraised.filter(pl.col("appraised_score") < pl.col("self_score").fill_null(0))
+            raised = appraised.filter(pl.col("appraised_score") > pl.col("self_score").fill_null(0))
+            appeals = part.filter(pl.col("appeal_score").is_not_null())
+            won = appeals.filter(pl.col("appeal_score") != pl.col("appraised_score"))
+            sources = Counter(part["final_source"].to_list())
+            out.append(
+                {
+                    "year": year,
+                    "leaves": part.height,
+                    "self_points": self_pts,
+                    "final_points": final_pts,
+                    "lowered": lowered.height,
+                    "raised": raised.height,
+                    "appeals": appeals.height,
+                    "appeals_changed": won.height,
+                    "sources": [
+                        {"label": FINAL_SOURCE_LABELS.get(k, k), "n": sources[k]}
+                        for k in FINAL_SOURCE_LABELS
+                        if sources.get(k)
                     ],
                 }
             )
-        layout["updatemenus"] = [
+        return out
+
+    def agency_block(self, unit_id: str) -> list[dict[str, Any]]:
+        a = self.d.agency.filter(pl.col("unit_id") == unit_id)
+        return [
             {
-                "type": "dropdown",
-                "direction": "down",
-                "active": years.index(latest),
-                "buttons": buttons,
-                "x": 1.0,
-                "xanchor": "right",
-                "y": 1.0,
-                "yanchor": "bottom",
-                "pad": {"b": 28},
-                "showactive": True,
+                "year": r["year"],
+                "agency": r["agency"],
+                "leaves": r["leaves"],
+                "changed": r["changed_leaves"],
+                "lowered": r.get("lowered_leaves"),
+                "raised": r.get("raised_leaves"),
+                "mean_change": r["mean_change"],
+                "appealed": r.get("appealed_leaves"),
+                "appeals_changed": r.get("appeals_changed"),
+                "codes": r.get("changed_codes"),
             }
+            for r in a.sort(["year", "changed_leaves", "agency"], descending=[True, True, False]).iter_rows(named=True)
         ]
-    fig.update_layout(**layout)
-    return fig
 
-
-def _heatmap_figure(
-    rows: pl.DataFrame,
-    comps: pl.DataFrame,
-    labels: dict[str, str],
-    year: int,
-    group_title: str,
-) -> go.Figure | None:
-    fields = comps.filter(pl.col("node_level") == 1)
-    if fields.is_empty():
-        return None
-    titles: dict[str, str] = {}
-    for r in fields.sort(["node_code", "node_title"]).iter_rows(named=True):
-        titles.setdefault(r["node_code"], nfc(r["node_title"]))
-    codes = sorted(titles, key=_code_key)
-    unit_order = rows.sort(["rank", "index_pct"], descending=[False, True])["unit_id"].to_list()
-    cell = {(r["unit_id"], r["node_code"]): r["pct"] for r in fields.iter_rows(named=True)}
-    unit_order = [u for u in unit_order if any((u, c) in cell for c in codes)]
-    if not unit_order:
-        return None
-    rank_of = dict(zip(rows["unit_id"].to_list(), rows["rank"].to_list(), strict=True))
-    y = [plotly_text(f"{rank_of[u]}. {labels.get(u, u)}") for u in unit_order]
-    x = [plotly_text(_short_field_label(c, titles[c])) for c in codes]
-    z = [[cell.get((u, c)) for c in codes] for u in unit_order]
-    full = [[plotly_text(f"{c}. {titles[c]}") for c in codes] for _ in unit_order]
-    lo = _HEAT_ZMIN
-    split = (_HEAT_SPLIT - lo) / (_HEAT_ZMAX - lo)
-    colorscale = [
-        [0.0, "#a40e26"],
-        [split - 0.001, "#f4a582"],
-        [split, "#fff3b0"],
-        [split + (1 - split) / 2, "#9ed69a"],
-        [1.0, "#1a7f37"],
-    ]
-    trace = go.Heatmap(
-        x=x,
-        y=y,
-        z=z,
-        customdata=full,
-        zmin=lo,
-        zmax=_HEAT_ZMAX,
-        colorscale=colorscale,
-        xgap=2,
-        ygap=2,
-        hoverongaps=False,
-        hovertemplate="<b>%{y}</b><br>%{customdata}<br>Chỉ số thành phần: %{z:.1f}%<extra></extra>",
-        colorbar={"title": {"text": "%"}, "tickvals": [40, 50, 60, 70, 80, 90, 100], "thickness": 14},
-    )
-    if len(unit_order) * len(codes) <= 800:
-        trace.update(texttemplate="%{z:.0f}", textfont={"size": 11})
-    fig = go.Figure(trace)
-    n = len(unit_order)
-    layout = _base_layout(
-        f"Chỉ số thành phần theo lĩnh vực năm {year} — {plotly_text(group_title)}",
-        max(280, 170 + _row_height(n) * n),
-    )
-    layout.update(
-        xaxis={"side": "bottom", "tickangle": -25, "automargin": True, "showgrid": False},
-        yaxis={
-            "autorange": "reversed",
-            "automargin": True,
-            "showgrid": False,
-            "tickfont": {"size": 12 if n <= 30 else 10},
-        },
-    )
-    fig.update_layout(**layout)
-    return fig
-
-
-def _yoy_figure(
-    group_df: pl.DataFrame,
-    labels: dict[str, str],
-    latest: int,
-    previous: int,
-    group_title: str,
-) -> tuple[go.Figure | None, list[str], list[str]]:
-    cols = ["unit_id", "index_pct", "rank", "band"]
-    cur = group_df.filter(pl.col("year") == latest).select(cols)
-    prev = group_df.filter(pl.col("year") == previous).select(cols)
-    both = cur.join(prev, on="unit_id", how="inner", suffix="_prev").with_columns(
-        (pl.col("index_pct") - pl.col("index_pct_prev")).round(6).alias("delta")
-    )
-    only_new = sorted(labels.get(u, u) for u in set(cur["unit_id"]) - set(prev["unit_id"]))
-    only_old = sorted(labels.get(u, u) for u in set(prev["unit_id"]) - set(cur["unit_id"]))
-    if both.is_empty():
-        return None, only_new, only_old
-    both = both.with_columns(pl.col("unit_id").replace_strict(labels, default=pl.col("unit_id")).alias("label")).sort(
-        ["delta", "label"], descending=[True, False]
-    )
-    ys, xs, colours, texts, hovers = [], [], [], [], []
-    for r in both.iter_rows(named=True):
-        d = r["delta"]
-        ys.append(plotly_text(r["label"]))
-        xs.append(d)
-        colours.append(_UP_COLOUR if d > 0 else (_DOWN_COLOUR if d < 0 else _FLAT_COLOUR))
-        texts.append(_fmt(d, sign=True))
-        rank_move = r["rank_prev"] - r["rank"]
-        if rank_move > 0:
-            rank_text = f"tăng {rank_move} bậc"
-        elif rank_move < 0:
-            rank_text = f"giảm {-rank_move} bậc"
-        else:
-            rank_text = "giữ nguyên"
-        hovers.append(
-            "<br>".join(
-                [
-                    f"<b>{plotly_text(r['label'])}</b>",
-                    f"Năm {previous}: {_fmt(r['index_pct_prev'])}% · hạng {r['rank_prev']} · "
-                    f"{plotly_text(r['band_prev'])}",
-                    f"Năm {latest}: {_fmt(r['index_pct'])}% · hạng {r['rank']} · {plotly_text(r['band'])}",
-                    f"Thay đổi: {_fmt(d, sign=True)} điểm phần trăm",
-                    f"Thứ hạng: {rank_text}",
-                ]
-            )
-        )
-    span = max(1.0, max(abs(v) for v in xs))
-    fig = go.Figure(
-        go.Bar(
-            orientation="h",
-            x=xs,
-            y=ys,
-            marker={"color": colours},
-            text=texts,
-            textposition="outside",
-            cliponaxis=False,
-            hovertext=hovers,
-            hovertemplate="%{hovertext}<extra></extra>",
-            showlegend=False,
-        )
-    )
-    n = len(ys)
-    layout = _base_layout(
-        f"Thay đổi chỉ số năm {latest} so với năm {previous} — {plotly_text(group_title)}",
-        max(240, 120 + _row_height(n) * n),
-    )
-    layout.update(
-        xaxis={
-            "title": {"text": "Thay đổi (điểm phần trăm)"},
-            "range": [-span * 1.3, span * 1.3],
-            "zeroline": True,
-            "zerolinecolor": "#57606a",
-            "zerolinewidth": 1.5,
-            "gridcolor": "#eaeef2",
-        },
-        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 12 if n <= 30 else 10}},
-    )
-    fig.update_layout(**layout)
-    return fig, only_new, only_old
-
-
-def _figure_html(fig: go.Figure, div_id: str) -> str:
-    config = dict(_PLOTLY_CONFIG)
-    config["toImageButtonOptions"] = {"filename": div_id}
-    return fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        include_mathjax=False,
-        div_id=div_id,
-        config=config,
-    )
-
-
-# --------------------------------------------------------------------------- HTML pieces
-
-
-def _band_table(group_df: pl.DataFrame, bands: list[str], colours: dict[str, str]) -> str:
-    years = sorted(group_df["year"].unique().to_list())
-    head = ['<th scope="col">Năm</th>', '<th scope="col">Số đơn vị</th>']
-    for b in bands:
-        colour = esc(colours.get(b, _UNKNOWN_BAND_COLOUR))
-        swatch = f'<span class="swatch" style="background:{colour}"></span>'
-        head.append(f'<th scope="col">{swatch}{esc(b)}</th>')
-    head += ['<th scope="col">Hạ bậc ↓</th>', '<th scope="col">Chỉ số bình quân (%)</th>']
-    body = []
-    for year in years:
-        rows = group_df.filter(pl.col("year") == year)
-        counts = dict(rows.group_by("band").len().iter_rows())
-        cells = [f'<th scope="row">{year}</th>', f"<td>{rows.height}</td>"]
-        for b in bands:
-            n = counts.get(b, 0)
-            cells.append(f'<td class="{"zero" if n == 0 else ""}">{n}</td>')
-        cells.append(f"<td>{int(rows['downgraded'].sum())}</td>")
-        cells.append(f"<td>{_fmt(rows['index_pct'].mean())}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        '<table class="band-table"><caption>Số đơn vị theo xếp loại, từng năm</caption>'
-        f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
-
-
-def _kpis(rows: pl.DataFrame, labels: dict[str, str], year: int) -> str:
-    ordered = rows.sort(["index_pct", "unit_id"], descending=[True, False])
-    best, worst = ordered.row(0, named=True), ordered.row(-1, named=True)
-    cards = [
-        ("Số đơn vị", str(rows.height), f"năm {year}"),
-        ("Chỉ số bình quân", f"{_fmt(rows['index_pct'].mean())}%", f"năm {year}"),
-        ("Cao nhất", f"{_fmt(best['index_pct'])}%", labels.get(best["unit_id"], best["unit_id"])),
-        ("Thấp nhất", f"{_fmt(worst['index_pct'])}%", labels.get(worst["unit_id"], worst["unit_id"])),
-        ("Bị hạ một bậc", str(int(rows["downgraded"].sum())), "có lĩnh vực dưới ngưỡng quy định"),
-    ]
-    return (
-        '<div class="kpis">'
-        + "".join(
-            f'<div class="kpi"><div class="kpi-label">{esc(a)}</div><div class="kpi-value">{esc(b)}</div>'
-            f'<div class="kpi-note">{esc(c)}</div></div>'
-            for a, b, c in cards
-        )
-        + "</div>"
-    )
-
-
-_CSS = """
-*{box-sizing:border-box}
-body{margin:0;font-family:__FONT__;color:#1f2328;background:#f6f8fa;line-height:1.45}
-.synthetic-banner{position:sticky;top:0;z-index:1000;color:#3d1f00;
- background:repeating-linear-gradient(135deg,#ffd33d 0 18px,#ffdf5d 18px 36px);
- border-bottom:3px solid #bf8700;text-align:center;font-weight:800;font-size:20px;
- padding:10px 16px;letter-spacing:.3px}
-header.page{background:#0b3d91;color:#fff;padding:22px 32px}
-header.page h1{margin:0 0 6px;font-size:26px}
-header.page .meta{font-size:15px;opacity:.95}
-header.page .meta span{margin-right:22px}
-nav.toc{background:#fff;border-bottom:1px solid #d0d7de;padding:10px 32px;font-size:14px}
-nav.toc a{color:#0b3d91;margin-right:18px;text-decoration:none}
-nav.toc a:hover{text-decoration:underline}
-main{padding:12px 32px 40px;max-width:1500px;margin:0 auto}
-section.group{scroll-margin-top:60px;background:#fff;border:1px solid #d0d7de;border-radius:8px;
- padding:18px 22px;margin:20px 0}
-section.group h2{margin:0 0 4px;font-size:22px;color:#0b3d91}
-section.group .sub{color:#57606a;margin:0 0 12px;font-size:14px}
-h3{font-size:16px;margin:22px 0 6px;color:#24292f}
-.kpis{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 8px}
-.kpi{flex:1 1 170px;border:1px solid #d0d7de;border-radius:6px;padding:10px 12px;background:#f6f8fa}
-.kpi-label{font-size:13px;color:#57606a}.kpi-value{font-size:22px;font-weight:700}
-.kpi-note{font-size:12.5px;color:#57606a;overflow-wrap:anywhere}
-.chart{margin:6px 0}
-.note{font-size:13px;color:#57606a;margin:4px 0 0}
-table.band-table{border-collapse:collapse;margin:6px 0;font-size:14px;min-width:60%}
-table.band-table caption{text-align:left;font-weight:600;padding:4px 0;color:#24292f}
-table.band-table th,table.band-table td{border:1px solid #d0d7de;padding:5px 10px;text-align:right}
-table.band-table thead th{background:#f6f8fa;text-align:center;white-space:nowrap}
-table.band-table td.zero{color:#8c959f}
-.swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
-footer.page{color:#57606a;font-size:13px;padding:0 32px 30px;max-width:1500px;margin:0 auto}
-.empty{padding:30px;color:#57606a}
-""".replace("__FONT__", FONT_FAMILY)
-
-
-def _group_order(groups: Iterable[str]) -> list[str]:
-    known = [g for g in UNIT_GROUP_LABELS if g in set(groups)]
-    return known + sorted(set(groups) - set(known))
-
-
-def _section(
-    par: pl.DataFrame,
-    comps: pl.DataFrame,
-    province: str,
-    province_code: str,
-    group: str,
-    multi_province: bool,
-    band_order: Sequence[str],
-    parent_names: dict[str, str],
-    used_ids: set[str],
-) -> tuple[str, str, str, int]:
-    """Return (anchor id, nav label, section HTML, number of figures)."""
-    gdf = par.filter((pl.col("province") == province) & (pl.col("unit_group") == group))
-    years = sorted(gdf["year"].unique().to_list())
-    latest = years[-1]
-    previous = years[-2] if len(years) > 1 else None
-    bands = _full_band_order(gdf["band"].to_list(), band_order)
-    colours = _band_colours(bands, band_order)
-    labels = _unit_labels(gdf, parent_names)
-    glabel = _group_label(group)
-    title = f"{glabel} — {province}" if multi_province else glabel
-
-    base = f"{slug(province_code)}-{slug(group)}"
-    anchor = base
-    k = 2
-    while anchor in used_ids:
-        anchor = f"{base}-{k}"
-        k += 1
-    used_ids.add(anchor)
-
-    latest_rows = gdf.filter(pl.col("year") == latest)
-    parts = [
-        f'<section class="group" id="{esc(anchor)}">',
-        f"<h2>{esc(title)}</h2>",
-        f'<p class="sub">Năm gần nhất: {latest} · Số năm có dữ liệu: {len(years)} '
-        f"({esc(_years_label(years))}) · Xếp hạng trong nhóm, theo từng năm</p>",
-        _kpis(latest_rows, labels, latest),
-    ]
-    n_figs = 0
-
-    parts.append("<h3>Xếp hạng Chỉ số CCHC</h3>")
-    rank_fig = _ranking_figure(gdf, labels, bands, colours, title)
-    parts.append(f'<div class="chart">{_figure_html(rank_fig, f"chart-{anchor}-ranking")}</div>')
-    n_figs += 1
-    notes = [
-        f"Màu thể hiện xếp loại. Ký hiệu {DOWNGRADE_MARK} và viền đậm: đơn vị bị hạ một bậc xếp loại "
-        "(có lĩnh vực dưới ngưỡng quy định; Hưng Yên: 70%, Quyết định 1708/QĐ-UBND Điều 5.5)."
-    ]
-    if len(years) > 1:
-        notes.append("Chọn năm ở hộp chọn góc trên bên phải biểu đồ.")
-    parts.append(f'<p class="note">{esc(" ".join(notes))}</p>')
-
-    parts.append("<h3>Chỉ số thành phần theo lĩnh vực</h3>")
-    unit_ids = latest_rows["unit_id"].to_list()
-    gcomps = comps.filter((pl.col("year") == latest) & pl.col("unit_id").is_in(unit_ids))
-    heat = _heatmap_figure(latest_rows, gcomps, labels, latest, title)
-    if heat is None:
-        parts.append(f'<p class="note">Chưa có số liệu chỉ số thành phần năm {latest}.</p>')
-    else:
-        parts.append(f'<div class="chart">{_figure_html(heat, f"chart-{anchor}-fields")}</div>')
-        parts.append(
-            '<p class="note">Mỗi ô: chỉ số thành phần (%) = điểm đạt / điểm tối đa của lĩnh vực. '
-            "Tông đỏ: lĩnh vực dưới 70%.</p>"
-        )
-        n_figs += 1
-
-    parts.append("<h3>Thay đổi so với năm trước</h3>")
-    if previous is None:
-        parts.append(f'<p class="note">Chỉ có số liệu năm {latest}, chưa so sánh được với năm trước.</p>')
-    else:
-        yoy, only_new, only_old = _yoy_figure(gdf, labels, latest, previous, title)
-        if yoy is None:
-            parts.append(f'<p class="note">Không có đơn vị nào có số liệu cả năm {previous} và năm {latest}.</p>')
-        else:
-            parts.append(f'<div class="chart">{_figure_html(yoy, f"chart-{anchor}-change")}</div>')
-            n_figs += 1
-        if only_new:
-            parts.append(f'<p class="note">Chưa có số liệu năm {previous}: {esc(", ".join(only_new))}.</p>')
-        if only_old:
-            parts.append(f'<p class="note">Không có số liệu năm {latest}: {esc(", ".join(only_old))}.</p>')
-
-    parts.append("<h3>Tổng hợp xếp loại</h3>")
-    parts.append(_band_table(gdf, bands, colours))
-    parts.append("</section>")
-    return anchor, title, "\n".join(parts), n_figs
-
-
-# --------------------------------------------------------------------------- public API
-
-
-def build_dashboard(
-    par_index: pl.DataFrame,
-    components: pl.DataFrame,
-    *,
-    synthetic: bool,
-    generated_at: str,
-    band_order: Sequence[str] | Mapping[str, Sequence[str]] = DEFAULT_BAND_ORDER,
-    extra_sections: Sequence[tuple[str, str, str]] = (),
-) -> str:
-    """Return the whole leadership dashboard as one self-contained HTML document.
-
-    ``extra_sections`` are (anchor, menu label, section HTML) pages built elsewhere (data
-    quality, surveys, …), appended after the PAR sections; their HTML must be escaped already.
-
-    Pure: the same inputs give byte-identical output (figure ids derive from the
-    section and chart names; ``generated_at`` is passed in, never read from a clock).
-    ``band_order`` lists the band names best first; colours follow that position. It may also map
-    each province name to its own order (each province's ruleset has its own bands).
-    """
-    par = _prepare_par(par_index)
-    comps = _prepare_components(components)
-
-    provinces = sorted(set(par["province"].to_list()))
-    years = sorted(set(par["year"].to_list()))
-    multi = len(provinces) > 1
-    parent_names = {
-        r["unit_id"]: " ".join(r["unit_name"].split())
-        for r in par.sort(["unit_id", "year"], descending=[False, True])
-        .unique(subset="unit_id", keep="first", maintain_order=True)
-        .iter_rows(named=True)
-    }
-
-    sections: list[str] = []
-    nav: list[str] = []
-    used: set[str] = set()
-    for province in provinces:
-        pdf = par.filter(pl.col("province") == province)
-        codes = sorted({c for c in pdf["province_code"].to_list() if c})
-        pcode = codes[0] if codes else province
-        for group in _group_order(pdf["unit_group"].unique().to_list()):
-            order = (
-                {nfc(k): v for k, v in band_order.items()}.get(province, DEFAULT_BAND_ORDER)
-                if isinstance(band_order, Mapping)
-                else band_order
-            )
-            anchor, label, body, _ = _section(par, comps, province, pcode, group, multi, order, parent_names, used)
-            sections.append(body)
-            nav.append(f'<a href="#{esc(anchor)}">{esc(label)}</a>')
-
-    for anchor, label, body in extra_sections:
-        sections.append(body)
-        nav.append(f'<a href="#{esc(anchor)}">{esc(label)}</a>')
-
-    province_text = ", ".join(provinces) if provinces else "—"
-    years_text = _years_label(years)
-    page_title = "Chỉ số cải cách hành chính"
-    if provinces:
-        page_title = f"{page_title} — {province_text} — {years_text}"
-    if synthetic:
-        page_title = f"[{SYNTHETIC_BANNER}] {page_title}"
-
-    banner = f'<div class="synthetic-banner" role="alert">⚠ {esc(SYNTHETIC_BANNER)}</div>' if synthetic else ""
-    header = (
-        '<header class="page"><h1>Chỉ số cải cách hành chính (PAR Index)</h1><div class="meta">'
-        f"<span>{'Địa phương' if not multi else 'Các địa phương'}: <b>{esc(province_text)}</b></span>"
-        f"<span>Năm: <b>{esc(years_text)}</b></span>"
-        f"<span>{esc(generated_at)}</span></div></header>"
-    )
-    nav_html = f'<nav class="toc">Nhóm đơn vị: {"".join(nav)}</nav>' if nav else ""
-    content = "\n".join(sections) if sections else '<p class="empty">Không có dữ liệu Chỉ số CCHC.</p>'
-    footer = (
-        '<footer class="page"><p>Chỉ số (%) = tổng điểm đạt / tổng điểm tối đa × 100. Đơn vị được xếp hạng '
-        "trong từng nhóm đơn vị, theo từng năm và từng địa phương, theo quy định của từng tỉnh. "
-        f"Ký hiệu {DOWNGRADE_MARK}: đơn vị bị hạ một bậc xếp loại vì có lĩnh vực đạt dưới ngưỡng quy định "
-        "(tính theo phần trăm điểm tối đa của lĩnh vực).</p>"
-        "<p>Trang hoạt động không cần mạng: thư viện biểu đồ được nhúng sẵn trong tệp.</p></footer>"
-    )
-
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="vi">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{esc(page_title)}</title>",
-            f"<style>{_CSS}</style>",
-            f'<script type="text/javascript">{get_plotlyjs()}</script>',
-            "</head>",
-            "<body>",
-            banner,
-            header,
-            nav_html,
-            f"<main>{content}</main>",
-            footer,
-            "</body>",
-            "</html>",
-            "",
+    def history_block(self, unit_id: str) -> list[dict[str, Any]]:
+        h = self.d.history.filter(pl.col("unit_id") == unit_id)
+        if h.is_empty():
+            return []
+        versions = h.group_by("year").len().filter(pl.col("len") > 1)["year"].to_list()
+        return [
+            {
+                "year": r["year"],
+                "version": r["version"],
+                "valid": bool(r["valid"]),
+                "index": r["index_pct"],
+                "band": r["band"],
+                "rank": r["rank"],
+                "decided_by": r["decided_by"],
+                "voided_by": r["voided_by"],
+                "voided_on": vi_date(r.get("voided_on")) if r.get("voided_on") else None,
+                "reason": r["void_reason"],
+                "reranked": r.get("change_kind") == "reranked",
+            }
+            for r in h.filter(pl.col("year").is_in(versions)).sort("year", "version").iter_rows(named=True)
         ]
+
+    def unit_gap(self, unit_id: str, year: int) -> dict[str, Any] | None:
+        g = self.d.band_gap.filter((pl.col("unit_id") == unit_id) & (pl.col("year") == year)).sort("step")
+        if g.is_empty():
+            return None
+        first = g.row(0, named=True)
+        titles = dict(
+            self.d.components.filter((pl.col("unit_id") == unit_id) & (pl.col("year") == year))
+            .select("node_code", "node_title")
+            .iter_rows()
+        )
+        return {
+            "year": year,
+            "target": first["target_band"],
+            "target_min": first["target_min_index"],
+            "points": first["points_needed"],
+            "note": first["note"],
+            "blocked_by": first["blocked_by"],
+            "reachable": first["reachable"] is not False,
+            "steps": [
+                {
+                    "step": s["step"],
+                    "code": s["leaf_code"],
+                    "title": nfc(titles.get(s["leaf_code"], "")),
+                    "points": s["add_points"],
+                    "kind": s.get("kind"),
+                }
+                for s in g.filter(pl.col("step") > 0).iter_rows(named=True)
+            ],
+        }
+
+    # data quality -------------------------------------------------------------------------------------
+
+    def quality_page(self) -> tuple[str, str]:
+        q = self.d.quarantine
+        by_rule = (
+            q.group_by(["source", "rule"])
+            .agg(pl.len().alias("n"))
+            .sort(["source", "n", "rule"], descending=[False, True, False])
+            if q.height
+            else q
+        )
+        detail = q.sort(["source_file", "row_number", "rule", "column_name"], nulls_last=True).head(
+            QUARANTINE_DETAIL_ROWS
+        )
+        names = {p.code: p.name for p in self.provinces}
+        missing = [
+            {**r, "province": names.get(r["province_code"], r["province_code"]), "group": group_label(r["unit_group"])}
+            for r in (
+                []
+                if self.d.missing is None
+                else self.d.missing.sort("year", "province_code", "unit_group", "unit_id").to_dicts()
+            )
+        ]
+        return self.page(
+            "quality.html.j2",
+            QUALITY_PAGE,
+            title="Chất lượng dữ liệu đầu vào",
+            balance=[
+                {**r, "label": SOURCE_LABELS.get(r["source"], r["source"])}
+                for r in self.d.balance.sort("source").iter_rows(named=True)
+            ],
+            by_rule=[
+                {
+                    "source": SOURCE_LABELS.get(r["source"], r["source"]),
+                    "rule": RULE_LABELS.get(r["rule"], r["rule"]),
+                    "n": r["n"],
+                }
+                for r in by_rule.iter_rows(named=True)
+            ],
+            detail=[{**r, "message": rule_words(r["message"])} for r in detail.iter_rows(named=True)],
+            quarantined=q.height,
+            checks=[
+                {
+                    "kind": check_label(r["check_name"]),
+                    "table": table_label(r["asset"]),
+                    "error": r["severity"] == "ERROR",
+                    "passed": bool(r["passed"]),
+                    "failing": r["failing"],
+                }
+                for r in self.d.checks.sort("asset", "check_name").iter_rows(named=True)
+            ],
+            missing=missing,
+            missing_known=self.d.missing is not None,
+            source="Hồ sơ kiểm tra dữ liệu của lần chạy (dòng cách ly, cân đối dòng, kết quả kiểm tra)",
+        )
+
+
+def build_pack(data: PackData) -> dict[str, str]:
+    """Every file of the pack, as {path inside the pack: text}, sorted; pure and deterministic."""
+    return _Pack(data).build()
+
+
+def write_pack(folder: Path, files: dict[str, str]) -> Path:
+    """Write the pack into `folder` (replaced whole: a page no longer built does not linger); return its index."""
+    folder = Path(folder)
+    if folder.exists():
+        shutil.rmtree(folder)
+    tmp = folder.with_name(folder.name + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    for rel, text in files.items():
+        path = tmp / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    os.replace(tmp, folder)
+    return folder / INDEX
+
+
+def legacy_redirect() -> str:
+    """`dashboard.html` in the curated folder, where the single-page dashboard used to be: opens the pack."""
+    return (
+        '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="refresh" content="0; url={PACK_DIR}/{INDEX}">\n'
+        "<title>Chỉ số cải cách hành chính</title>\n</head>\n<body>\n"
+        f'<p>Bộ trang Chỉ số cải cách hành chính đã chuyển sang thư mục <a href="{PACK_DIR}/{INDEX}">'
+        f"{PACK_DIR}/{INDEX}</a>.</p>\n</body>\n</html>\n"
     )
-
-
-def write_dashboard(path: str | Path, html: str) -> Path:
-    """Write the dashboard HTML (UTF-8) and return its path."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, out)  # a reader never sees half a page
-    return out

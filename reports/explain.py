@@ -11,24 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
-GROUP_LABELS = {
-    "department": "Sở, ban, ngành",
-    "district": "UBND cấp huyện",
-    "commune": "UBND cấp xã",
-    "central_agency": "Cơ quan Trung ương đóng trên địa bàn",
-    "public_service_unit": "Đơn vị sự nghiệp công lập",
-}
-SOURCE_LABELS = {
-    "self": "tự chấm",
-    "appraisal": "thẩm định",
-    "appeal": "phúc khảo",
-    "reclassification": "xếp loại lại",
-    "survey": "điều tra xã hội học",
-    "missing": "bỏ trống, tính 0",
-    "not_applicable": "không áp dụng",
-    "not_surveyed": "không khảo sát",
-    "facts": "tính từ số liệu",
-}
+from reports.text import FINAL_SOURCE_LABELS as SOURCE_LABELS
+from reports.text import GROUP_LABELS
 
 
 def num(x: float | None, digits: int = 4) -> str:

@@ -1,26 +1,27 @@
 """Progress reports on the improvement plan: one offline HTML page per reporting period, in Vietnamese.
 
-Seed 2639/QĐ-UBND Part III.1.d: the Department of Home Affairs "định kỳ hàng quý, 6 tháng, năm tổng hợp,
+2639/QĐ-UBND Part III.1.d: the Department of Home Affairs "định kỳ hàng quý, 6 tháng, năm tổng hợp,
 báo cáo UBND tỉnh về tình hình và kết quả thực hiện kế hoạch". Each page follows that report:
 a summary, targets met and not met by field, the targets not met (those at risk first), the lead
 agencies behind, and the comparison with the same period of the previous year.
 
 Built from `marts.plan_tracking` and `core.plan_scorecard`. Plain HTML with inline CSS: no script,
 no font, no image and no link is fetched when the page is opened. Every text that comes from
-input files (names, titles, agencies, sources) goes through `html.escape`.
+input files (names, titles, agencies, sources) goes through `html.escape`; the text an official reads
+names no file, table or variant id (the choice of a variant is said in words, `VARIANT_BASIS_LABELS`).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
 
 from models.plan.inputs import period_label, period_name
-from models.plan.tracking import CHANGE_VI, TREND_VI, VARIANT_BASIS_VI, fmt_number
-from reports.text import esc, nfc
+from models.plan.tracking import CHANGE_VI, TREND_VI, fmt_number
+from reports.text import SYNTHETIC_BANNER, VARIANT_BASIS_LABELS, esc, nfc
 
-SYNTHETIC_BANNER = "DỮ LIỆU MẪU TỔNG HỢP — không phải số liệu thật"
 PERIOD_KIND_VI = {"quarter": "quý", "half_year": "6 tháng", "year": "năm"}
 
 _CSS = """
@@ -65,12 +66,23 @@ def _seed_words(text: str | None) -> str:
     return nfc(text).replace("2639/QĐ-UBND Annex ", "Phụ lục ").replace("2639/QĐ-UBND Part ", "Phần ")
 
 
+def other_variants_vi(text: str | None) -> str:
+    """`phan-2 (2639/QĐ-UBND Part II I.8.b, Tăng ≥ 30%): Chưa đạt` → `Phần II I.8.b, Tăng ≥ 30%: Chưa đạt`
+    (the variant's id is internal: the section of the decision names it)."""
+    items = []
+    for item in nfc(text).split("; ") if text else []:
+        m = re.fullmatch(r"[a-z0-9][a-z0-9-]* \((.*)\): (.*)", item)
+        items.append(f"{_seed_words(m[1])}: {m[2]}" if m else _seed_words(item))
+    return "; ".join(items)
+
+
 def report_filename(period: str) -> str:
     """`bao-cao-tien-do-2024.html`, `bao-cao-tien-do-2024-Q1.html`, `...-2024-H1.html`."""
     return f"bao-cao-tien-do-{period}.html"
 
 
-def _value(value: float | None, unit: str | None) -> str:
+def value_text(value: float | None, unit: str | None) -> str:
+    """A target's value in its unit, as the report prints it: `98,5%`, `hạng 28`, `Đã thực hiện`."""
     if value is None:
         return "—"
     if unit == "có/không":
@@ -166,8 +178,8 @@ def _not_met(now: pl.DataFrame) -> str:
         body.append(
             f"<tr class='{'risk' if r['at_risk'] else ''}'><td>{esc(r['target_code'])}{tag}</td>"
             f"<td>{esc(r['title'])}</td><td>{esc(r['lead_agency'])}</td>"
-            f"<td class='num'>{esc(_value(r['actual'], r['unit']))}</td><td>{esc(r['target_text'])}</td>"
-            f"<td class='num'>{esc(_value(r['prev_actual'], r['unit']))}</td><td class='num'>{_change(r)}</td>"
+            f"<td class='num'>{esc(value_text(r['actual'], r['unit']))}</td><td>{esc(r['target_text'])}</td>"
+            f"<td class='num'>{esc(value_text(r['prev_actual'], r['unit']))}</td><td class='num'>{_change(r)}</td>"
             f"<td>{esc(TREND_VI.get(r['trend'] or '', '—'))}</td><td class='num'>{esc(streak) or '—'}</td></tr>"
         )
     return (
@@ -212,7 +224,7 @@ def _compare(now: pl.DataFrame, before: pl.DataFrame, label_before: str) -> str:
             "<ul>"
             + "".join(
                 f"<li>{esc(r['target_code'])}: {esc(r['title'])} "
-                f"({esc(_value(r['prev_actual'], r['unit']))} → {esc(_value(r['actual'], r['unit']))})</li>"
+                f"({esc(value_text(r['prev_actual'], r['unit']))} → {esc(value_text(r['actual'], r['unit']))})</li>"
                 for r in rows.sort("seq").iter_rows(named=True)
             )
             + "</ul>"
@@ -243,9 +255,9 @@ def _variants(now: pl.DataFrame) -> str:
     if rows.is_empty():
         return ""
     items = "".join(
-        f"<li>{esc(r['target_code'])}: áp dụng phương án <b>{esc(r['variant'])}</b> ({esc(source_vi(r['source']))}: "
-        f"{esc(r['target_text'])}; {esc(VARIANT_BASIS_VI.get(r['variant_basis'] or '', ''))}), kết quả "
-        f"{_status(r)}. Phương án khác: {esc(_seed_words(r['other_variants']) or '—')}.</li>"
+        f"<li>{esc(r['target_code'])}: áp dụng mức ghi tại <b>{esc(source_vi(r['source']))}</b> "
+        f"({esc(r['target_text'])}; {esc(VARIANT_BASIS_LABELS.get(r['variant_basis'] or '', ''))}), kết quả "
+        f"{_status(r)}. Mức ghi khác: {esc(other_variants_vi(r['other_variants']) or '—')}.</li>"
         for r in rows.sort("seq").iter_rows(named=True)
     )
     return (
@@ -263,7 +275,7 @@ def _detail(now: pl.DataFrame) -> str:
             body.append(f"<tr><th colspan='7' style='text-align:left'>{esc(field)}. {esc(r['field_title'])}</th></tr>")
         body.append(
             f"<tr><td>{esc(r['target_code'])}</td><td>{esc(r['title'])}</td>"
-            f"<td class='num'>{esc(_value(r['actual'], r['unit']))}</td><td>{esc(r['target_text'])}</td>"
+            f"<td class='num'>{esc(value_text(r['actual'], r['unit']))}</td><td>{esc(r['target_text'])}</td>"
             f"<td>{_status(r)}</td><td>{esc(r['lead_agency'])}</td>"
             f"<td class='small'>{esc(source_vi(r['source']))}</td></tr>"
         )
@@ -329,8 +341,8 @@ các chỉ tiêu có kỳ báo cáo này trong danh mục chỉ tiêu.</p>
         )
     banner = f'<div class="banner">{esc(SYNTHETIC_BANNER)}</div>' if synthetic else ""
     quarantine_note = (
-        f"<p>Có {quarantined_rows} dòng số liệu bị loại khi đọc tệp đầu vào (xem bảng staging.plan_quarantine "
-        "trong kho dữ liệu: tệp, trang, dòng, cột và lý do).</p>"
+        f"<p>Có {quarantined_rows} dòng số liệu bị loại khi đọc tệp đầu vào (tệp, trang, dòng, cột và lý do: "
+        '<a href="../dashboard/chat-luong-du-lieu.html">trang Chất lượng dữ liệu</a>).</p>'
         if quarantined_rows
         else ""
     )
@@ -348,9 +360,9 @@ các chỉ tiêu có kỳ báo cáo này trong danh mục chỉ tiêu.</p>
 <footer>
 {quarantine_note}
 <p><b>Nơi nhận:</b> {esc(plans["reported_to"][0] if plans.height else "Ủy ban nhân dân tỉnh")}; Lưu: VT.</p>
-<p class="small">Báo cáo được lập tự động từ kho dữ liệu chiso (bảng marts.plan_tracking). "Có nguy cơ": chỉ tiêu
+<p class="small">Báo cáo được lập tự động từ kho dữ liệu Chỉ số cải cách hành chính. "Có nguy cơ": chỉ tiêu
 chưa đạt và kết quả xấu đi so với cùng kỳ năm trước. Nguồn của từng chỉ tiêu ghi theo phụ lục, mục
-của quyết định (trong kho dữ liệu: cột source, ví dụ "2639/QĐ-UBND Annex 1, 8.2.1").</p>
+của quyết định.</p>
 {banner}
 </footer>
 </body>

@@ -169,8 +169,11 @@ def test_units_without_a_usable_submission_are_listed_not_dropped(curated):
 
 
 def test_missing_units_are_on_the_data_quality_page(curated):
-    page = (curated / "dashboard.html").read_text(encoding="utf-8")
-    assert "Đơn vị chưa có bản tự đánh giá dùng được" in page and "Sở Giáo dục và Đào tạo" in page
+    page = (curated / "dashboard" / "chat-luong-du-lieu.html").read_text(encoding="utf-8")
+    assert "Đơn vị không có kết quả tự đánh giá" in page and "Sở Giáo dục và Đào tạo" in page
+    # ... and on the leadership page of their group, in its one line on data quality.
+    leaders = [p.read_text(encoding="utf-8") for p in (curated / "dashboard").glob("*/2023/*.html")]
+    assert any("không có kết quả tự đánh giá năm 2023: " in p and "Sở Giáo dục và Đào tạo" in p for p in leaders)
 
 
 def test_a_workbook_date_cell_is_a_date(curated):
@@ -188,9 +191,11 @@ def test_evidence_penalty_candidates(curated):
 
 
 def test_input_text_is_escaped_in_the_dashboard(curated):
-    page = (curated / "dashboard.html").read_text(encoding="utf-8")
-    assert "<script>alert(1)</script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    pages = [p.read_text(encoding="utf-8") for p in sorted((curated / "dashboard").rglob("*.html"))]
+    assert pages and not any("<script>alert(1)</script>" in page for page in pages)
+    # Escaped in our HTML (the ranking table), and entity-escaped then JSON-escaped inside the charts.
+    assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in page for page in pages)
+    assert any("\\u0026lt;script\\u0026gt;alert(1)" in page for page in pages)
 
 
 def test_raw_files_unchanged_and_versions_recorded(curated, tmp_path):
@@ -262,7 +267,7 @@ def test_commune_needs_a_district_of_the_register():
 
 
 def test_every_rule_and_source_has_a_vietnamese_label(curated):
-    from reports.quality import RULE_LABELS, SOURCE_LABELS
+    from reports.text import RULE_LABELS, SOURCE_LABELS
 
     q = query(curated, "SELECT DISTINCT source, rule FROM staging.quarantine")
     assert set(q["rule"]) <= set(RULE_LABELS)

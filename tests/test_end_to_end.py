@@ -116,6 +116,8 @@ def test_lineage_keeps_every_round(tiny):
 
 
 def test_dashboard_written(tiny):
-    html = (tiny / "dashboard.html").read_text(encoding="utf-8")
-    assert "Tỉnh Thử" in html
-    assert "DỮ LIỆU MẪU TỔNG HỢP" in html
+    index = (tiny / "dashboard" / "index.html").read_text(encoding="utf-8")
+    assert "Tỉnh Thử" in index
+    assert "DỮ LIỆU MẪU TỔNG HỢP" in index
+    pages = sorted((tiny / "dashboard").glob("*/20*/*.html"))
+    assert pages and all("DỮ LIỆU MẪU TỔNG HỢP" in p.read_text(encoding="utf-8") for p in pages)

@@ -135,11 +135,13 @@ def test_two_runs_give_identical_marts(tmp_path, curated):
         first_rows = query(curated, f"SELECT * FROM {table}")
         second_rows = query(second, f"SELECT * FROM {table}")
         assert first_rows.equals(second_rows), table
-    assert (curated / "dashboard.html").read_bytes() == (second / "dashboard.html").read_bytes()
+    pack = sorted(p.relative_to(curated) for p in (curated / "dashboard").rglob("*") if p.is_file())
+    assert pack == sorted(p.relative_to(second) for p in (second / "dashboard").rglob("*") if p.is_file())
+    assert all((curated / p).read_bytes() == (second / p).read_bytes() for p in pack)
 
 
 def test_sample_quarantine_rules_have_vietnamese_labels(curated):
-    from reports.quality import RULE_LABELS, SOURCE_LABELS
+    from reports.text import RULE_LABELS, SOURCE_LABELS
 
     q = query(curated, "SELECT DISTINCT source, rule FROM staging.quarantine")
     assert set(q["rule"]) <= set(RULE_LABELS)

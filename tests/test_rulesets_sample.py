@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -232,12 +233,17 @@ def test_every_band_gap_plan_reaches_the_next_band(tables, frameworks):
 
 
 def test_dashboard_uses_each_provinces_bands(curated):
-    html = (curated / "dashboard.html").read_text(encoding="utf-8")
+    index = (curated / "dashboard" / "index.html").read_text(encoding="utf-8")
     for name in ("Tỉnh Mẫu B — quy tắc Quảng Ninh", "Tỉnh Mẫu C — quy tắc Quảng Trị", "Cơ quan Trung ương"):
-        assert name in html
-    # Quảng Trị's lowest band gets the palette's last colour (position-based, 1820/QĐ-UBND Art. 6.3).
-    assert re.search(r'"legendgroup":"Th\\u1ea5p","marker":\{"color":"#cf222e"', html)
-    assert re.search(r'"legendgroup":"K\\u00e9m","marker":\{"color":"#cf222e"', html)
+        assert name in index
+    # Each province's lowest band gets the palette's last colour (position-based: 1820/QĐ-UBND Art. 6.3 names
+    # four bands, QĐ Quảng Ninh 2022 §III.3 five), in the page's legend and in its ranking chart.
+    for page, lowest in (("mqt/2024/so-ban-nganh.html", "Thấp"), ("mqn/2024/so-ban-nganh.html", "Kém")):
+        html = (curated / "dashboard" / page).read_text(encoding="utf-8")
+        assert f'<span class="band" style="background:#cf222e">{lowest}</span>' in html
+        escaped = re.escape(json.dumps(lowest)[1:-1])  # as the chart's JSON writes it: K\u00e9m
+        assert re.search(rf'"legendgroup":"{escaped}".*?"marker":\{{"color":"#cf222e"', html)
+        assert "Xuất sắc" not in html if lowest == "Thấp" else "Xuất sắc" in html
 
 
 def test_agency_view_names_district_councils_for_communes(tables, curated):

@@ -22,7 +22,6 @@ import pytest
 
 from models.surveys.marts import SURVEY_MARTS
 from pipelines.definitions import ALL_ASSETS, make_resources
-from reports.surveys import PAPI_SYNTHETIC_NOTE, survey_sections
 from tests.e2e_helpers import query
 from tests.survey_helpers import write_rules
 
@@ -251,22 +250,11 @@ def test_sample_plan_and_dashboard_sections(sample):
     plan = query(sample, "SELECT * FROM marts.survey_sample_plan")
     assert plan.height == 75 and plan["sample_short"].fill_null(False).sum() > 0
     assert plan.filter((pl.col("year") == 2022) & (pl.col("unit_id") == "S17"))["dossiers"].to_list() == [None]
-    sections = survey_sections(
-        query(sample, "SELECT * FROM marts.sipas_index"),
-        query(sample, "SELECT * FROM marts.papi_index"),
-        plan,
-        province="Tỉnh Mẫu (dữ liệu tổng hợp)",
-    )
-    assert [s.anchor for s in sections] == ["sipas-tinh-mau-du-lieu-tong-hop"]  # PAPI has no made-up province
-    assert "khoảng tin cậy 95%" in sections[0].html
-    (papi,) = survey_sections(
-        query(sample, "SELECT * FROM marts.sipas_index"),
-        query(sample, "SELECT * FROM marts.papi_index"),
-        plan,
-        province="Vĩnh Long",
-    )
-    assert PAPI_SYNTHETIC_NOTE not in papi.html and "hnks-gh/ml-mcdm" in papi.html and "Năm 2024" in papi.html
-    assert 'id="papi-vinh-long"' in (sample / "dashboard.html").read_text(encoding="utf-8")
+    # The leadership page of the sample's departments shows SIPAS with its intervals; PAPI is the real
+    # table of the province the plan belongs to (surveys.yaml: Vĩnh Long), with its source.
+    page = (sample / "dashboard" / "mau" / "2024" / "so-ban-nganh.html").read_text(encoding="utf-8")
+    assert "khoảng tin cậy 95%" in page and 'id="chart-sipas-2024"' in page
+    assert "Vĩnh Long" in page and "hnks-gh/ml-mcdm" in page and "dữ liệu tổng hợp, không phải kết quả UNDP" not in page
 
 
 def test_committed_survey_sample_is_what_its_generator_writes(tmp_path):

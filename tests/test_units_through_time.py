@@ -372,24 +372,13 @@ def test_explain_shows_the_predecessors_beside_the_unit(sample_warehouse):
     assert "Chỉ số tổng hợp (suy ra) từ 2 đơn vị tiền thân" in section and "EX11 × 8200, EX12 × 5400" in section
 
 
-def test_dashboard_page_puts_each_unit_beside_its_predecessors_labelled(case):
-    from reports.lineage import lineage_section
+def test_sample_unit_page_shows_its_predecessors(sample_warehouse):
+    from reports.dashboard import PACK_DIR, _unit_file
 
-    _, _, units, changes = case
-    reg = register(units, PROVINCES)
-    series = pl.DataFrame(
-        {"unit_id": ["X1", "X2", "S9"], "year": [2024, 2025, 2025], "value": [80.0, 70.0, 50.0]},
-        schema_overrides={"year": pl.Int32},
-    )
-    trend = unit_trend(series, unit_lineage(changes, reg), reg).rename({"value": "index_pct"})
-    anchor, label, html = lineage_section(trend)
-    assert (anchor, label) == ("sap-xep-don-vi", "Sắp xếp đơn vị 2025")
-    x2 = html[html.index("UBND xã Hai (X2)") : html.index("UBND xã Ba (X3)")]
-    assert "<td>2024</td><td>Đơn vị tiền thân</td><td>UBND xã Một</td><td>80,00</td>" in x2
-    assert "<td>2025</td><td>Chính đơn vị</td><td>UBND xã Hai</td><td>70,00</td>" in x2
-    assert lineage_section(trend.filter(pl.col("role") == "own")) is None  # no unit with a past: no page
-
-
-def test_sample_dashboard_has_the_reorganisation_page(sample_warehouse):
-    html = (sample_warehouse / "dashboard.html").read_text(encoding="utf-8")
-    assert 'id="sap-xep-don-vi"' in html and "UBND xã Đông An Bình (MX01)" in html
+    pages = [p for p in (sample_warehouse / PACK_DIR).rglob(_unit_file("MX01"))]
+    assert len(pages) == 1
+    html = pages[0].read_text(encoding="utf-8")
+    section = html[html.index("Đơn vị tiền thân (sắp xếp đơn vị hành chính 2025)") :]
+    assert "<td>2024</td><td>Đơn vị tiền thân</td><td>UBND xã Đông An</td>" in section
+    assert "<td>2024</td><td>Tổng hợp (suy ra)</td><td>—</td>" in section
+    assert "thành phần: EX11 × 8200, EX12 × 5400" in section

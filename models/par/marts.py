@@ -152,8 +152,8 @@ ORDER BY year, agency, province_code, unit_group, unit_id
 """
 
 # Improvement-plan tracking (2639/QĐ-UBND; models/plan/tracking.py): the targets in force per province
-# and period, at-risk first. Not in MARTS, whose assets depend on `par_scores`: built by
-# assets/plan.py (`plan_tracking`, after `plan_progress`). Contract columns: PLAN_TRACKING_COLUMNS.
+# and period, at-risk first. Not in MARTS (the PAR contract tables): built by assets/plan.py.
+# Contract columns: PLAN_TRACKING_COLUMNS.
 PLAN_TRACKING_COLUMNS = [
     "period",
     "target_code",

@@ -1,7 +1,7 @@
 """Public contract tables of the surveys (docs/marts.md "Surveys"), as DuckDB SQL over the core layer.
 
-Kept apart from `models.par.marts.MARTS` because those all depend on `par_scores`; these depend on the
-survey assets (assets/surveys.py). Changing a column here is changing a contract: update
+Kept apart from `models.par.marts.MARTS` (the PAR contract tables); built by assets/surveys.py, each
+reading the tables its SQL names. Changing a column here is changing a contract: update
 docs/marts.md and tests/test_survey_end_to_end.py in the same commit.
 """
 
