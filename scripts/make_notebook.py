@@ -183,7 +183,7 @@ TRENDS = [
         '       ORDER BY unit_id, year, role"""\n'
         ")",
     ),
-    ("md", "PAPI của một tỉnh trong 34 tỉnh (Cần Thơ mới), bên cạnh ba tỉnh tiền thân (marts.papi_trend):"),
+    ("md", "### PAPI của một tỉnh trong 34 tỉnh (Cần Thơ mới), bên cạnh ba tỉnh tiền thân (marts.papi_trend)"),
     (
         "code",
         "query(\"SELECT year, series_unit_name, score FROM marts.papi_trend WHERE unit_id = ?\", ['92@2025'])"
