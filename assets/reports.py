@@ -31,6 +31,7 @@ DASHBOARD_READS = (
     "marts.survey_sample_plan",
     "marts.missing_submissions",
     "marts.rank_uncertainty",
+    "marts.unit_trend",
     "staging.quarantine",
     "staging.rulesets",
     "staging.ruleset_bands",
@@ -119,6 +120,7 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection) -> PackData:
         inputs=inputs_info(conn),
         # The province surveys.yaml sets against the national PAPI field (the plan's own province).
         papi_province=_papi_province(conn),
+        trend=read_table(conn, "marts.unit_trend") if _exists(conn, "marts.unit_trend") else None,
     )
 
 

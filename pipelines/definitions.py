@@ -6,13 +6,13 @@ import os
 
 import dagster as dg
 
-from assets import par, plan, publish, reports, surveys
+from assets import par, plan, publish, reports, surveys, units
 from assets.ingest import ingest_assets
 from assets.resources import ChisoPaths, Warehouse
 
 _BUILT = [
     *ingest_assets,
-    *dg.load_assets_from_modules([par, surveys, plan, reports]),
+    *dg.load_assets_from_modules([par, units, surveys, plan, reports]),
 ]
 ALL_ASSETS = [*_BUILT, publish.published_warehouse_asset([key for a in _BUILT for key in a.keys])]
 

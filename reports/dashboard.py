@@ -103,6 +103,7 @@ class PackData:
     uncertainty: pl.DataFrame | None = None  # marts.rank_uncertainty: rank ranges from survey intervals
     inputs: InputsInfo = field(default_factory=InputsInfo)
     papi_province: str | None = None  # the province whose PAPI a plan's province is set against (surveys.yaml)
+    trend: pl.DataFrame | None = None  # marts.unit_trend: each unit beside its predecessors (2025 reorganisation)
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -862,11 +863,29 @@ class _Pack:
             "lineage": self.lineage_block(unit_id),
             "agencies": self.agency_block(unit_id),
             "history": self.history_block(unit_id),
+            "predecessors": self.predecessors_block(unit_id),
             "gap": self.unit_gap(unit_id, latest["year"]),
             "group_href": f"../{latest['year']}/{_group_file(latest['unit_group'])}",
             "source": f"Kết quả Chỉ số CCHC của đơn vị (bảng công bố của kho dữ liệu); {decision.short()}",
         }
         return self.page("unit.html.j2", path, **context)
+
+    def predecessors_block(self, unit_id: str) -> list[dict[str, Any]]:
+        """The unit's predecessors' series (and a composite only where weights were given), each labelled:
+        units merged, split, renamed or moved (Nghị quyết 202/2025/QH15), never averaged silently."""
+        if self.d.trend is None or "role" not in self.d.trend.columns:
+            return []
+        rows = self.d.trend.filter((pl.col("unit_id") == unit_id) & (pl.col("role") != "own"))
+        return [
+            {
+                "year": r["year"],
+                "role": "Tổng hợp (suy ra)" if r["role"] == "composite" else "Đơn vị tiền thân",
+                "unit": nfc(r["series_unit_name"] or "—"),
+                "index": r["index_pct"],
+                "label": nfc(r["label"]) + (f" — thành phần: {r['members']}" if r["members"] else ""),
+            }
+            for r in rows.sort("year", "role", "series_unit_id", nulls_last=True).iter_rows(named=True)
+        ]
 
     def lineage_block(self, unit_id: str) -> list[dict[str, Any]]:
         """Per year: how the leaves' scores moved from the unit's own score to the one that counts."""

@@ -73,9 +73,10 @@ def _leadership_pages(pack: Path) -> list[Path]:
 def test_pack_layout_and_one_shared_plotly(pack: Path, curated: Path) -> None:
     assert (pack / "index.html").exists() and (pack / "chat-luong-du-lieu.html").exists()
     # One leadership page per province, year and unit group of the sample (README: MAU 2022-2024 with
-    # 3 groups; MQN 2023-2024 with 4; MQT 2024 with 3), and one page per unit (85 + 51 + 32 units).
-    assert len(_leadership_pages(pack)) == 3 * 3 + 2 * 4 + 1 * 3
-    assert len(list(pack.glob("*/don-vi/*.html"))) == 85 + 51 + 32
+    # 3 groups; MQN 2023-2024 with 4; MQT 2024 with 3; across the 2025 reorganisation, README_2025.md: MTE and
+    # MTG 2024 with 3, MEG 2025 with 2, no district), and one page per unit (85 + 51 + 32 + 9 + 5 + 8 units).
+    assert len(_leadership_pages(pack)) == 3 * 3 + 2 * 4 + 1 * 3 + 2 * 3 + 1 * 2
+    assert len(list(pack.glob("*/don-vi/*.html"))) == 85 + 51 + 32 + 9 + 5 + 8
     plotly = pack / "assets" / "plotly.min.js"
     assert plotly.stat().st_size > 3_000_000
     pages = sorted(pack.rglob("*.html"))
