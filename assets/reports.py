@@ -30,6 +30,8 @@ DASHBOARD_READS = (
     "marts.papi_index",
     "marts.survey_sample_plan",
     "marts.missing_submissions",
+    "marts.rank_uncertainty",
+    "marts.unit_trend",
     "staging.quarantine",
     "staging.rulesets",
     "staging.ruleset_bands",
@@ -124,9 +126,11 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, run_id: str | None = None) -
         balance=quality("quality.row_balance"),
         checks=quality("quality.check_results"),
         missing=read_table(conn, "marts.missing_submissions") if _exists(conn, "marts.missing_submissions") else None,
+        uncertainty=read_table(conn, "marts.rank_uncertainty") if _exists(conn, "marts.rank_uncertainty") else None,
         inputs=inputs_info(conn),
         # The province surveys.yaml sets against the national PAPI field (the plan's own province).
         papi_province=_papi_province(conn),
+        trend=read_table(conn, "marts.unit_trend") if _exists(conn, "marts.unit_trend") else None,
     )
 
 

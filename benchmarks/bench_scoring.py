@@ -52,7 +52,7 @@ COMPARED = [
     "band_before_downgrade",
     "band",
     "rank",
-    "district_rank",
+    "parent_rank",
 ]  # bump when benchmarks/national.py changes what it writes
 
 
@@ -279,7 +279,7 @@ def case_pandas(years: list[int] | None) -> dict:
     start, cpu = time.perf_counter(), _rusage_cpu()
     frames = [pandas_scores(str(DATA / "warehouse.duckdb"), rulesets, y) for y in years_run]
     wall, cpu = time.perf_counter() - start, _rusage_cpu() - cpu
-    units = pl.from_pandas(pd.concat(frames, ignore_index=True).astype({"district_rank": "Int64"}))
+    units = pl.from_pandas(pd.concat(frames, ignore_index=True).astype({"parent_rank": "Int64"}))
     units.write_parquet(WORK / f"units-{'-'.join(map(str, years)) if years else 'all'}-pandas.parquet")
     return {"wall": wall, "cpu": cpu, "rss_before_gb": base, "rows": f"{units.height:,} unit-years"}
 
@@ -485,13 +485,13 @@ def agreement() -> list[str]:
         if not ours_path.exists():
             continue
         ours = pl.read_parquet(ours_path).select("year", "unit_id", *cols).cast({"rank": pl.Int64})
-        ours = ours.with_columns(pl.col("district_rank").cast(pl.Int64))
+        ours = ours.with_columns(pl.col("parent_rank").cast(pl.Int64))
         for other in ("floor", "pandas", "before"):
             path = WORK / f"units-{key}-{other}.parquet"
             if not path.exists():
                 continue
             theirs = pl.read_parquet(path).select("year", "unit_id", *cols)
-            theirs = theirs.with_columns(pl.col("rank", "district_rank").cast(pl.Int64), pl.col("year").cast(pl.Int32))
+            theirs = theirs.with_columns(pl.col("rank", "parent_rank").cast(pl.Int64), pl.col("year").cast(pl.Int32))
             both = ours.join(theirs, on=["year", "unit_id"], how="full", suffix="_o", coalesce=True)
             bad = both.filter(
                 pl.col("index_pct_o").is_null()
@@ -500,7 +500,7 @@ def agreement() -> list[str]:
                 | (pl.col("band") != pl.col("band_o"))
                 | (pl.col("band_before_downgrade") != pl.col("band_before_downgrade_o"))
                 | (pl.col("rank") != pl.col("rank_o"))
-                | pl.col("district_rank").ne_missing(pl.col("district_rank_o"))
+                | pl.col("parent_rank").ne_missing(pl.col("parent_rank_o"))
             )
             verdict = "agree on every unit" if bad.is_empty() else f"DISAGREE on {bad.height:,} units"
             notes.append(f"- {label}: `compute()` and {other} {verdict} ({ours.height:,} unit-years).")

@@ -153,7 +153,7 @@ SELECT year, unit_id, index_pct, band_before_downgrade, band,
          AS rank,
        CASE WHEN unit_group = 'commune'
             THEN rank() OVER (PARTITION BY year, parent_unit_id, unit_group = 'commune'
-                              ORDER BY coalesce(index_pct, -1) DESC, tb DESC) END AS district_rank
+                              ORDER BY coalesce(index_pct, -1) DESC, tb DESC) END AS parent_rank
 FROM final
 """
 
@@ -276,8 +276,8 @@ def pandas_scores(db_path: str, rulesets: list[Ruleset], year: int) -> pd.DataFr
     order = ["_i", "tb"]
     out["rank"] = _competition_rank(out, ["province_code", "unit_group"], order)
     communes = out["unit_group"] == "commune"
-    out["district_rank"] = pd.NA
-    out.loc[communes, "district_rank"] = _competition_rank(out[communes], ["parent_unit_id"], order)
+    out["parent_rank"] = pd.NA
+    out.loc[communes, "parent_rank"] = _competition_rank(out[communes], ["parent_unit_id"], order)
     return out.drop(columns=["_i", "tb"])
 
 

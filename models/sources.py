@@ -12,6 +12,7 @@ from models.par import sources as par
 from models.plan import sources as plan
 from models.rule_files import RULE_TABLES, stage_rule_files
 from models.surveys import sources as surveys
+from models.units import sources as units
 
 RULE_FILES = Source(
     name="rule_files",
@@ -25,5 +26,5 @@ RULE_FILES = Source(
     writes=RULE_TABLES,
 )
 
-SOURCES: tuple[Source, ...] = (RULE_FILES, *par.SOURCES, *surveys.SOURCES, *papi.SOURCES, *plan.SOURCES)
+SOURCES: tuple[Source, ...] = (RULE_FILES, *par.SOURCES, *units.SOURCES, *surveys.SOURCES, *papi.SOURCES, *plan.SOURCES)
 BY_NAME = {s.name: s for s in SOURCES}

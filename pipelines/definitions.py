@@ -6,14 +6,14 @@ import os
 
 import dagster as dg
 
-from assets import par, plan, publish, reports, surveys
+from assets import par, plan, publish, reports, surveys, units
 from assets.ingest import ingest_assets
 from assets.resources import ChisoPaths, Warehouse
 from pipelines import sensors
 
 _BUILT = [
     *ingest_assets,
-    *dg.load_assets_from_modules([par, surveys, plan, reports]),
+    *dg.load_assets_from_modules([par, units, surveys, plan, reports]),
 ]
 # The publish gate needs every table and every blocking check of this run (assets/publish.py).
 ALL_ASSETS = [

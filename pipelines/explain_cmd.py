@@ -19,6 +19,7 @@ QUERIES = {
     "band_gap": ("SELECT * FROM marts.band_gap WHERE year = ? AND unit_id = ?", 2),
     "history": ("SELECT * FROM marts.par_index_history WHERE year = ? AND unit_id = ?", 2),
     "uncertainty": ("SELECT * FROM marts.rank_uncertainty WHERE year = ? AND unit_id = ?", 2),
+    "trend": ("SELECT * FROM marts.unit_trend WHERE year <= ? AND unit_id = ?", 2),
     "criteria": ("SELECT * FROM staging.criteria", 0),
     "rulesets": ("SELECT * FROM staging.rulesets", 0),
     "bands": ("SELECT * FROM staging.ruleset_bands", 0),

@@ -100,8 +100,10 @@ class PackData:
     balance: pl.DataFrame
     checks: pl.DataFrame
     missing: pl.DataFrame | None = None  # marts.missing_submissions, when the warehouse has it
+    uncertainty: pl.DataFrame | None = None  # marts.rank_uncertainty: rank ranges from survey intervals
     inputs: InputsInfo = field(default_factory=InputsInfo)
     papi_province: str | None = None  # the province whose PAPI a plan's province is set against (surveys.yaml)
+    trend: pl.DataFrame | None = None  # marts.unit_trend: each unit beside its predecessors (2025 reorganisation)
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -377,6 +379,7 @@ class _Pack:
         downgrade = self.downgrade_pct(ruleset_id)
         shared = Counter(rows["rank"].to_list())
         reranked = self._reranked(year, rows["unit_id"].to_list())
+        ranges = self._rank_ranges(year, rows["unit_id"].to_list())
 
         ranking = []
         for r in rows.iter_rows(named=True):
@@ -392,6 +395,8 @@ class _Pack:
                 notes.append(f"Xếp loại lại theo Quyết định {nfc(r['reclassification_decision_no'])}")
             if r["unit_id"] in reranked:
                 notes.append(f"Xếp hạng lại do {reranked[r['unit_id']]}")
+            if r["unit_id"] in ranges:
+                notes.append(ranges[r["unit_id"]])
             if shared[r["rank"]] > 1:
                 notes.append("Đồng hạng")
             elif r.get("tie_broken"):
@@ -503,6 +508,22 @@ class _Pack:
             "source": f"Kết quả Chỉ số CCHC năm {year} (bảng công bố của kho dữ liệu); {decision.short()}",
         }
         return self.page("leadership.html.j2", path, **context)
+
+    def _rank_ranges(self, year: int, unit_ids: list[str]) -> dict[str, str]:
+        """Units whose rank a survey's sampling error could change: the range of places it allows."""
+        u = self.d.uncertainty
+        if u is None or u.is_empty():
+            return {}
+        wide = u.filter(
+            (pl.col("index_kind") == "par_index")
+            & (pl.col("year") == year)
+            & pl.col("unit_id").is_in(unit_ids)
+            & (pl.col("rank_best") != pl.col("rank_worst"))
+        )
+        return {
+            r["unit_id"]: f"Vị trí có thể từ {r['rank_best']} đến {r['rank_worst']} (sai số khảo sát)"
+            for r in wide.iter_rows(named=True)
+        }
 
     def _reranked(self, year: int, unit_ids: list[str]) -> dict[str, str]:
         """Units whose rank changed because another unit's result was voided (1820/QĐ-UBND Art. 7)."""
@@ -842,11 +863,29 @@ class _Pack:
             "lineage": self.lineage_block(unit_id),
             "agencies": self.agency_block(unit_id),
             "history": self.history_block(unit_id),
+            "predecessors": self.predecessors_block(unit_id),
             "gap": self.unit_gap(unit_id, latest["year"]),
             "group_href": f"../{latest['year']}/{_group_file(latest['unit_group'])}",
             "source": f"Kết quả Chỉ số CCHC của đơn vị (bảng công bố của kho dữ liệu); {decision.short()}",
         }
         return self.page("unit.html.j2", path, **context)
+
+    def predecessors_block(self, unit_id: str) -> list[dict[str, Any]]:
+        """The unit's predecessors' series (and a composite only where weights were given), each labelled:
+        units merged, split, renamed or moved (Nghị quyết 202/2025/QH15), never averaged silently."""
+        if self.d.trend is None or "role" not in self.d.trend.columns:
+            return []
+        rows = self.d.trend.filter((pl.col("unit_id") == unit_id) & (pl.col("role") != "own"))
+        return [
+            {
+                "year": r["year"],
+                "role": "Tổng hợp (suy ra)" if r["role"] == "composite" else "Đơn vị tiền thân",
+                "unit": nfc(r["series_unit_name"] or "—"),
+                "index": r["index_pct"],
+                "label": nfc(r["label"]) + (f" — thành phần: {r['members']}" if r["members"] else ""),
+            }
+            for r in rows.sort("year", "role", "series_unit_id", nulls_last=True).iter_rows(named=True)
+        ]
 
     def lineage_block(self, unit_id: str) -> list[dict[str, Any]]:
         """Per year: how the leaves' scores moved from the unit's own score to the one that counts."""

@@ -37,6 +37,7 @@ def explain(
     band_gap: pl.DataFrame | None = None,
     history: pl.DataFrame | None = None,
     uncertainty: pl.DataFrame | None = None,
+    trend: pl.DataFrame | None = None,
 ) -> str:
     """The explanation of `unit_id` in `year`; the frames may hold more rows (they are filtered)."""
     rows = par_index.filter((pl.col("year") == year) & (pl.col("unit_id") == unit_id))
@@ -179,8 +180,8 @@ def explain(
             )
         else:
             w("  Bộ chỉ số không quy định tiêu chí phân định khi bằng điểm: các đơn vị bằng điểm đồng hạng.")
-    if u.get("district_rank") is not None:
-        w(f"  Xếp hạng trong huyện ({u['parent_unit_id']}): {u['district_rank']}")
+    if u.get("parent_rank") is not None:
+        w(f"  Xếp hạng trong đơn vị cấp trên ({u['parent_unit_id']}): {u['parent_rank']}")
     spread = None
     if uncertainty is not None:
         mine = uncertainty.filter(
@@ -225,6 +226,20 @@ def explain(
                 f"  Phiên bản {h['version']}: chỉ số {num(h['index_pct'], 2)}, {h['band']}, hạng {h['rank']} — "
                 f"{state}{why}{rerank}"
             )
+        w("")
+
+    # 8. Predecessors (units merged, split, renamed or moved: marts.unit_trend) ---------------------
+    mine = None if trend is None else trend.filter((pl.col("unit_id") == unit_id) & (pl.col("year") <= year))
+    if mine is not None and mine.filter(pl.col("role") != "own").height:
+        w("8. Đơn vị tiền thân (mỗi đơn vị một dãy số, không cộng gộp; chỉ số tổng hợp chỉ khi có trọng số)")
+        for role in ("predecessor", "composite"):
+            part = mine.filter(pl.col("role") == role)
+            for key, rows in part.group_by("label", maintain_order=True):
+                series = "; ".join(
+                    f"{r['year']}: {num(r['index_pct'], 2)}" for r in rows.sort("year").iter_rows(named=True)
+                )
+                members = rows["members"][0] if role == "composite" else None
+                w(f"  {key[0]}: {series}" + (f" (thành phần: {members})" if members else ""))
         w("")
     return "\n".join(out).rstrip() + "\n"
 

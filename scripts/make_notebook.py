@@ -161,6 +161,34 @@ TRENDS = [
         ")\n"
         'fig.update_xaxes(dtick=1)\nshow(fig)\nbands.pivot(on="year", index="band", values="units").fill_null(0)',
     ),
+    (
+        "md",
+        "## 6. Qua đợt sắp xếp tháng 7/2025: đơn vị hiện nay bên cạnh đơn vị tiền thân\n\n"
+        "Từ 01/7/2025, 63 tỉnh thành 34 tỉnh (Nghị quyết 202/2025/QH15), không còn cấp huyện; đơn vị sáp nhập, "
+        "chia tách, đổi tên hay điều chuyển có mã mới. `marts.unit_lineage` nối mỗi đơn vị với đơn vị tiền thân; "
+        "`marts.unit_trend` đặt dãy số của từng đơn vị tiền thân bên cạnh, không cộng gộp (dòng `composite` chỉ "
+        "khi có trọng số trong unit_weights.csv, và ghi rõ là số suy ra). Mẫu tổng hợp: Tỉnh Mẫu E, G → EG.",
+    ),
+    (
+        "code",
+        'query("SELECT unit_id, predecessor_id, relation, effective_date, decision_no FROM marts.unit_lineage '
+        'ORDER BY ALL")',
+    ),
+    (
+        "code",
+        "query(\n"
+        '    """SELECT unit_id, year, role, series_unit_id, round(index_pct, 2) AS index_pct, members, label\n'
+        "       FROM marts.unit_trend\n"
+        "       WHERE unit_id IN (SELECT unit_id FROM marts.unit_trend WHERE role <> 'own')\n"
+        '       ORDER BY unit_id, year, role"""\n'
+        ")",
+    ),
+    ("md", "### PAPI của một tỉnh trong 34 tỉnh (Cần Thơ mới), bên cạnh ba tỉnh tiền thân (marts.papi_trend)"),
+    (
+        "code",
+        "query(\"SELECT year, series_unit_name, score FROM marts.papi_trend WHERE unit_id = ?\", ['92@2025'])"
+        '.pivot(on="series_unit_name", index="year", values="score").sort("year")',
+    ),
 ]
 
 UNIT = [
@@ -213,7 +241,7 @@ UNIT = [
         "by_field = (\n"
         '    lineage.filter(pl.col("method") == "appraised")\n'
         '    .group_by("field_code")\n'
-        '    .agg(\n'
+        "    .agg(\n"
         '        pl.col("self_score").fill_null(0).sum().alias("tự chấm"),\n'
         '        pl.col("final_score").sum().alias("điểm tính"),\n'
         "    )\n"

@@ -1282,6 +1282,10 @@ def main(argv: list[str] | None = None) -> None:
     from scripts.make_sample_rulesets import main as make_rulesets_sample
 
     make_rulesets_sample(["--out", str(args.out)])
+    # Two more across the July 2025 reorganisation (merger, districts abolished), in their own files.
+    from scripts.make_sample_2025 import main as make_2025_sample
+
+    make_2025_sample(["--out", str(args.out)])
 
 
 if __name__ == "__main__":

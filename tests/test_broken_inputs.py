@@ -260,7 +260,8 @@ def test_commune_needs_a_district_of_the_register():
             "province_code": "T",
         },
     ]
-    result = stage_units(rows, provinces)
+    # What framework.yaml `parents` gives for 1708/QĐ-UBND (`commune: {group: district}`).
+    result = stage_units(rows, provinces, parents=lambda u: {"district"} if u["unit_group"] == "commune" else set())
     assert result.rows["unit_id"].to_list() == ["H1", "X1"]
     assert result.quarantine.select("row_number", "rule").rows() == [(4, "unknown_parent"), (5, "unknown_parent")]
 

@@ -73,9 +73,10 @@ def _leadership_pages(pack: Path) -> list[Path]:
 def test_pack_layout_and_one_shared_plotly(pack: Path, curated: Path) -> None:
     assert (pack / "index.html").exists() and (pack / "chat-luong-du-lieu.html").exists()
     # One leadership page per province, year and unit group of the sample (README: MAU 2022-2024 with
-    # 3 groups; MQN 2023-2024 with 4; MQT 2024 with 3), and one page per unit (85 + 51 + 32 units).
-    assert len(_leadership_pages(pack)) == 3 * 3 + 2 * 4 + 1 * 3
-    assert len(list(pack.glob("*/don-vi/*.html"))) == 85 + 51 + 32
+    # 3 groups; MQN 2023-2024 with 4; MQT 2024 with 3; across the 2025 reorganisation, README_2025.md: MTE and
+    # MTG 2024 with 3, MEG 2025 with 2, no district), and one page per unit (85 + 51 + 32 + 9 + 5 + 8 units).
+    assert len(_leadership_pages(pack)) == 3 * 3 + 2 * 4 + 1 * 3 + 2 * 3 + 1 * 2
+    assert len(list(pack.glob("*/don-vi/*.html"))) == 85 + 51 + 32 + 9 + 5 + 8
     plotly = pack / "assets" / "plotly.min.js"
     assert plotly.stat().st_size > 3_000_000
     pages = sorted(pack.rglob("*.html"))
@@ -191,6 +192,23 @@ def test_departments_2024_ranks_bands_changes_and_gap(pack: Path, curated: Path)
     assert [(int(r[1]), int(r[2]), int(r[3].split()[0])) for r in shown] == [
         (u, n, c) for u, n, c in agencies.select("units", "leaves", "changed").head(len(shown)).iter_rows()
     ]
+
+
+def test_ranks_a_survey_could_change_show_their_range(pack: Path, curated: Path) -> None:
+    # A unit whose survey interval leaves its place open shows the places the interval allows, and a
+    # unit whose place is certain shows none (marts.rank_uncertainty, 1708/QĐ-UBND Art. 5.3.c).
+    rows = _rows(_read(pack / "mau" / "2024" / "so-ban-nganh.html"), "ranking")
+    names = {r["unit_id"]: r["unit_name"] for r in pl.read_csv(SAMPLE / "units.csv").to_dicts()}
+    ranges = query(
+        curated,
+        "SELECT r.unit_id, r.rank_best, r.rank_worst FROM marts.rank_uncertainty r JOIN marts.par_index p "
+        "USING (year, unit_id) WHERE r.index_kind = 'par_index' AND r.year = 2024 "
+        "AND p.unit_group = 'department' AND p.province_code = 'MAU'",
+    )
+    assert ranges.height == 17 and ranges.filter(pl.col("rank_best") != pl.col("rank_worst")).height > 0
+    for unit_id, best, worst in ranges.iter_rows():
+        note = f"Vị trí có thể từ {best} đến {worst}"
+        assert (note in rows[names[unit_id]][7]) == (best != worst), unit_id
 
 
 def test_district_band_move_and_downgrade_2023(pack: Path) -> None:

@@ -146,7 +146,7 @@ def reference(data, staged, groups: set[tuple]) -> tuple[dict, dict]:
             "partition": (year, info["province_code"], info["unit_group"]),
             "district": (year, info["parent_unit_id"]) if info["unit_group"] == "commune" else None,
         }
-    for field, rank_name in (("partition", "rank"), ("district", "district_rank")):
+    for field, rank_name in (("partition", "rank"), ("district", "parent_rank")):
         members = defaultdict(list)
         for key, u in units.items():
             if u[field] is not None:
@@ -210,7 +210,7 @@ def test_scoring_matches_the_plain_reference_on_sampled_groups(country):
         assert row["max_points"] == pytest.approx(exp["max_points"], abs=1e-9), key
         assert (row["band_before_downgrade"], row["band"]) == (exp["band_before_downgrade"], exp["band"]), key
         assert row["rank"] == exp["rank"], key
-        assert row.get("district_rank") == exp.get("district_rank"), key
+        assert row.get("parent_rank") == exp.get("parent_rank"), key
     sampled = pl.DataFrame(list(expected), schema={"year": pl.Int32, "unit_id": pl.String}, orient="row")
     lineage = result.lineage.join(sampled, on=["year", "unit_id"], how="semi")
     assert lineage.height == len(finals)

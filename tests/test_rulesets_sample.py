@@ -119,6 +119,10 @@ def test_every_province_and_ruleset_is_scored(tables):
         "MAU": ["hung-yen-1708-2021"],
         "MQN": ["quang-ninh-2022"],
         "MQT": ["quang-tri-1820-2024"],
+        # Across the July 2025 reorganisation (data/raw/README_2025.md).
+        "MTE": ["mau-ba-cap-2024"],
+        "MTG": ["mau-ba-cap-2024"],
+        "MEG": ["mau-hai-cap-2025"],
     }
     assert set(par.filter(pl.col("province_code") == "MQN")["band"]) == {"Xuất sắc", "Tốt", "Khá", "Trung bình", "Kém"}
     assert set(par.filter(pl.col("province_code") == "MQT")["band"]) == {"Tốt", "Khá", "Trung bình", "Thấp"}

@@ -69,7 +69,12 @@ def leaves(group: str) -> dict[str, dict[str, str]]:
 
 
 def years() -> list[int]:
-    return sorted(int(p.name) for p in (RAW / "submissions").iterdir() if p.is_dir() and p.name.isdigit())
+    """Tỉnh Mẫu's years: those with its forms (the other samples sit in `submissions/<year>/<province>/`)."""
+    return sorted(
+        int(p.name)
+        for p in (RAW / "submissions").iterdir()
+        if p.is_dir() and p.name.isdigit() and any(p.glob("*.xlsx"))
+    )
 
 
 @cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from models.par.frameworks import Ruleset, ruleset_for
+from models.par.staging import in_force
 from models.text import normalize_text
 
 MISSING_SCHEMA = {
@@ -36,7 +37,8 @@ def missing_submissions(
     raw_submissions: pl.DataFrame,
 ) -> pl.DataFrame:
     """Every (year, unit) that a framework in force scores, in a year its province has any staged
-    self-assessment, with no staged self-assessment of its own."""
+    self-assessment and the unit exists at the year's end (`evaluation_years`), with no staged
+    self-assessment of its own."""
     family = dict(zip(provinces["province_code"], provinces["ruleset_family"], strict=True))
     groups = {(r, g) for r, g in criteria.select("ruleset_id", "unit_group").unique().iter_rows()}
     evaluated = (
@@ -53,6 +55,8 @@ def missing_submissions(
             continue
         for u in units.filter(pl.col("province_code") == province).sort("unit_id").iter_rows(named=True):
             if (ruleset.ruleset_id, u["unit_group"]) not in groups or (year, u["unit_id"]) in sent:
+                continue
+            if not in_force(u, year):  # e.g. a district after 1/7/2025 (Nghị quyết 202/2025/QH15)
                 continue
             reason = "all_rows_quarantined" if (str(year), u["unit_id"]) in seen_raw else "no_submission"
             rows.append(

@@ -30,6 +30,9 @@ INDEX_MAX_RULES = ("applicable_leaves", "scale")
 # framework.yaml `appraised_by`: a group's leaves are appraised by each leaf's `appraising_agency`…
 LEAF_AGENCY = "leaf_agency"
 # …or by a named body; `{parent_unit_name}` / `{parent_unit_id}` name a commune's district (2722/QĐ-UBND §II.3.b).
+# framework.yaml `parents`: the group a unit's parent is in, or the province itself (after the district
+# level ended on 1/7/2025, Nghị quyết 202/2025/QH15, a commune's parent is its province).
+PROVINCE_PARENT = "province"
 CRITERIA_SCHEMA = {
     "ruleset_id": pl.String,
     "unit_group": pl.String,
@@ -81,6 +84,8 @@ class Ruleset:
     index_max: str = "applicable_leaves"
     appraised_by: dict[str, str] = field(default_factory=dict, compare=False)
     reclassification: bool = False
+    parents: dict[str, str] = field(default_factory=dict, compare=False)  # group → its parent's group
+    ranked_within_parent: tuple[str, ...] = ()  # groups also ranked within their parent unit
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     def covers(self, year: int) -> bool:
@@ -130,7 +135,12 @@ def load_ruleset(docs: Documents, path: PurePosixPath) -> Ruleset:
             str(g): normalize_text(v["by"] if isinstance(v, dict) else v)
             for g, v in (doc.get("appraised_by") or {}).items()
         }
+        # Each group: `{group: <parent group> | province, ranked_within: true|false, source: <article>}`.
+        parents = {str(g): normalize_text(v["group"]) for g, v in (doc.get("parents") or {}).items()}
+        ranked_within = tuple(str(g) for g, v in (doc.get("parents") or {}).items() if v.get("ranked_within"))
         return Ruleset(
+            parents=parents,
+            ranked_within_parent=ranked_within,
             ruleset_id=doc["ruleset_id"],
             family=doc["family"],
             folder=folder,

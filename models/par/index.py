@@ -39,7 +39,8 @@ def scoring_scope(submissions: pl.DataFrame, units: pl.DataFrame) -> pl.DataFram
     return (
         submissions.select("year", "unit_id", "ruleset_id")
         .unique()
-        .join(units.drop("source_file", "source_row", strict=False), on="unit_id", how="inner")
+        # The register's own bookkeeping (provenance, validity) is not the unit's score.
+        .join(units.drop("source_file", "source_row", "valid_from", "valid_to", strict=False), on="unit_id")
         .sort(["year", "unit_id"])
     )
 
@@ -90,10 +91,10 @@ def compute_by_year(
 
     `max_units`: split each year further into parts of whole provinces of at most that many units
     (a province larger than that is one part), so that a caller writing results out holds one part.
-    Every rule works within a year and province: ranks per year, province and group, communes within
-    their district (1708/QĐ-UBND Art. 5.5, 5.6.b); bands, components and re-classifications per unit
-    (1820/QĐ-UBND Art. 7). Parts come in year order, then province order; rows within a part are
-    sorted as `compute` sorts them.
+    Every rule works within a year and province: ranks per year, province and group, and within
+    the parent for the groups a framework says (1708/QĐ-UBND Art. 5.5, 5.6.b); bands, components and
+    re-classifications per unit (1820/QĐ-UBND Art. 7). Parts come in year order, then province order;
+    rows within a part are sorted as `compute` sorts them.
     """
     tree = criteria if isinstance(criteria, CompiledCriteria) else compile_criteria(criteria)
     frames = (scope, submissions, appraisals, survey, surveyed, reclassifications, facts)
@@ -168,13 +169,21 @@ def _compute_year(
     units = scope.with_columns(pl.col("year").cast(pl.Int32)).join(totals, on=["year", "unit_id"], how="inner")
     units = classify(units, components, ruleset_of).join(scales, on="ruleset_id", how="left")
     units = apply_band_decisions(units, reclassifications)
-    # Rank within the group across the province (1708/QĐ-UBND Art. 5.5); communes also within their
-    # district, which appraises and publishes them (1708/QĐ-UBND Art. 5.2.a, 5.6.b).
+    # Rank within the group across the province (1708/QĐ-UBND Art. 5.5); the groups a framework ranks
+    # within their parent too (framework.yaml `parents`: communes within the district that appraises and
+    # publishes them, 1708/QĐ-UBND Art. 5.2.a, 5.6.b; none once the district level ended, Nghị quyết 202/2025/QH15).
     units = rank_units(units, ["year", "province_code", "unit_group"], pl.col("uses_tiebreak"))
-    district_rank = rank_units(
-        units.filter(pl.col("unit_group") == "commune"), ["year", "parent_unit_id"], pl.col("uses_tiebreak")
-    ).select("year", "unit_id", pl.col("rank").alias("district_rank"))
-    units = units.join(district_rank, on=["year", "unit_id"], how="left")
+    within = pl.DataFrame(
+        [(r.ruleset_id, g) for r in rulesets for g in r.ranked_within_parent],
+        schema={"ruleset_id": pl.String, "unit_group": pl.String},
+        orient="row",
+    )
+    parent_rank = rank_units(
+        units.join(within, on=["ruleset_id", "unit_group"], how="semi").filter(pl.col("parent_unit_id").is_not_null()),
+        ["year", "parent_unit_id", "unit_group"],
+        pl.col("uses_tiebreak"),
+    ).select("year", "unit_id", pl.col("rank").alias("parent_rank"))
+    units = units.join(parent_rank, on=["year", "unit_id"], how="left")
     return ParIndex(
         lineage=public_lineage(lineage),
         components=components,

@@ -8,7 +8,7 @@ PAR_INDEX = """
 SELECT
     u.year, p.province_name AS province, u.unit_group, u.unit_id, u.unit_name,
     u.achieved_points, u.max_points, u.index_pct, u.band, u.rank,
-    u.province_code, u.parent_unit_id, u.district_rank,
+    u.province_code, u.parent_unit_id, u.parent_rank,
     u.band_before_downgrade, u.downgraded, u.band_reason,
     u.tiebreak_points, u.tie_broken, u.scored_points, u.bonus_points, u.penalty_points,
     u.missing_leaves, u.ruleset_id, r.decision_no, p.synthetic,

@@ -13,6 +13,7 @@ from models.par.forms import read_xlsx_form
 from models.par.reclassification import stage_reclassifications
 from models.par.staging import (
     Scope,
+    parent_groups,
     stage_appraisals,
     stage_evidence_register,
     stage_provinces,
@@ -64,7 +65,9 @@ PROVINCES = Source(
     domain="par",
     description="provinces*.csv: which ruleset family scores each province",
     patterns=("provinces*.csv",),
-    read=table_reader(_csv(("province_code",), ("ruleset_family",), optional=("province_name", "synthetic"))),
+    read=table_reader(
+        _csv(("province_code",), ("ruleset_family",), optional=("province_name", "synthetic", "valid_from", "valid_to"))
+    ),
     parse=lambda rows, inputs: stage_provinces(rows, set(inputs["staging.rulesets"]["family"])),
     needs=("staging.rulesets",),
     required_raw=("province_code", "ruleset_family"),
@@ -76,9 +79,20 @@ UNITS = Source(
     description="units*.csv: the unit register, one file per province is fine",
     patterns=("units*.csv",),
     read=table_reader(
-        _csv(("unit_id",), ("unit_name",), ("unit_group",), ("province_code",), optional=("parent_unit_id",))
+        _csv(
+            ("unit_id",),
+            ("unit_name",),
+            ("unit_group",),
+            ("province_code",),
+            optional=("parent_unit_id", "valid_from", "valid_to"),
+        )
     ),
-    parse=lambda rows, inputs: stage_units(rows, inputs["staging.provinces"], _unit_groups(inputs)),
+    parse=lambda rows, inputs: stage_units(
+        rows,
+        inputs["staging.provinces"],
+        _unit_groups(inputs),
+        parent_groups(rulesets(inputs), inputs["staging.provinces"]),
+    ),
     schema=schemas.StagedUnits,
     needs=("staging.provinces", RULE_FILES),
     required_raw=("unit_id", "unit_name", "unit_group"),

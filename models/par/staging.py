@@ -7,15 +7,18 @@ reading, flags, records and row balance are the ingestion core's (`models.ingest
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 import polars as pl
 
 from models.ingest.records import LABELS, RowProblem, record
 from models.ingest.source import Staged, keep_latest, stage_rows
 from models.ingest.values import date, number, whole, year
-from models.par.frameworks import Ruleset, ruleset_for
+from models.par.frameworks import PROVINCE_PARENT, Ruleset, ruleset_for
 from models.text import is_not_applicable, name_key, normalize_text
 
-UNIT_GROUPS = ("department", "district", "commune")
+UNIT_GROUPS = ("department", "district", "commune")  # the default when no framework is given (1708/QĐ-UBND Art. 3.1)
 ROUNDS = {"appraisal": "appraisal", "thẩm định": "appraisal", "appeal": "appeal", "phúc khảo": "appeal"}
 
 
@@ -24,6 +27,8 @@ PROVINCE_SCHEMA = {
     "province_name": pl.String,
     "ruleset_family": pl.String,
     "synthetic": pl.Boolean,
+    "valid_from": pl.Date,
+    "valid_to": pl.Date,
     "source_file": pl.String,
     "source_row": pl.Int64,
 }
@@ -31,6 +36,20 @@ PROVINCE_SCHEMA = {
 
 def _provenance(raw: dict) -> dict:
     return {"source_file": raw.get("source_file"), "source_row": raw.get("row_number")}
+
+
+def _validity(raw: dict) -> dict:
+    """A register row's validity (optional, inclusive): a unit merged, split, renamed or moved ends on
+    the day before its change takes effect (models/units/register.py, Nghị quyết 202/2025/QH15)."""
+    valid_from, valid_to = date(raw, "valid_from"), date(raw, "valid_to")
+    if valid_from and valid_to and valid_to < valid_from:
+        raise RowProblem(
+            "valid_to",
+            "bad_validity",
+            f"Ngày hết hiệu lực {valid_to:%d/%m/%Y} trước ngày bắt đầu hiệu lực {valid_from:%d/%m/%Y}",
+            valid_to.isoformat(),
+        )
+    return {"valid_from": valid_from, "valid_to": valid_to}
 
 
 def stage_provinces(raw_rows: list[dict], families: set[str]) -> Staged:
@@ -57,6 +76,7 @@ def stage_provinces(raw_rows: list[dict], families: set[str]) -> Staged:
             "province_name": normalize_text(raw.get("province_name")),
             "ruleset_family": family,
             "synthetic": (normalize_text(raw.get("synthetic")) or "").casefold() in {"có", "yes", "true", "1"},
+            **_validity(raw),
             **_provenance(raw),
         }
 
@@ -69,19 +89,67 @@ UNIT_SCHEMA = {
     "unit_group": pl.String,
     "parent_unit_id": pl.String,
     "province_code": pl.String,
+    "valid_from": pl.Date,
+    "valid_to": pl.Date,
     "source_file": pl.String,
     "source_row": pl.Int64,
 }
 
 
-def stage_units(raw_rows: list[dict], provinces: pl.DataFrame, unit_groups: tuple[str, ...] = UNIT_GROUPS) -> Staged:
+ParentGroups = Callable[[dict], set[str]]
+
+
+def evaluation_years(valid_from: dt.date | None, valid_to: dt.date | None) -> tuple[int | None, int | None]:
+    """The first and last evaluation years of a unit (None = open): the years at whose end it exists,
+    since a year is evaluated after it closes. A commune that ended on 30/6/2025 was last evaluated for
+    2024; its successor from 1/7/2025 is evaluated for 2025."""
+    first = None if valid_from is None else valid_from.year
+    last = (
+        None
+        if valid_to is None
+        else (valid_to.year if (valid_to.month, valid_to.day) == (12, 31) else valid_to.year - 1)
+    )
+    return first, last
+
+
+def in_force(unit: dict, year: int) -> bool:
+    """Whether a registered unit is evaluated for `year` (`evaluation_years`; no dates = always)."""
+    first, last = evaluation_years(unit.get("valid_from"), unit.get("valid_to"))
+    return (first is None or first <= year) and (last is None or year <= last)
+
+
+def parent_groups(rulesets: list[Ruleset], provinces: pl.DataFrame) -> ParentGroups:
+    """What a unit's parent must be, from the frameworks (framework.yaml `parents`) in force for its
+    province's family during the unit's validity: e.g. a commune's district under 1708/QĐ-UBND
+    Art. 5.2.a, the province itself after the district level ended (Nghị quyết 202/2025/QH15)."""
+    family = dict(zip(provinces["province_code"], provinces["ruleset_family"], strict=True))
+
+    def groups(unit: dict) -> set[str]:
+        first, last = evaluation_years(unit.get("valid_from"), unit.get("valid_to"))
+        return {
+            r.parents[unit["unit_group"]]
+            for r in rulesets
+            if r.family == family.get(unit["province_code"])
+            and unit["unit_group"] in r.parents
+            and (last is None or r.valid_from_year <= last)
+            and (first is None or r.valid_to_year is None or first <= r.valid_to_year)
+        }
+
+    return groups
+
+
+def stage_units(
+    raw_rows: list[dict],
+    provinces: pl.DataFrame,
+    unit_groups: tuple[str, ...] = UNIT_GROUPS,
+    parents: ParentGroups | None = None,
+) -> Staged:
     """`unit_groups`: the groups the frameworks define (Quảng Ninh adds central agencies and
-    public service units, QĐ Quảng Ninh 2022 §I.3); the default is the three groups of 1708/QĐ-UBND."""
+    public service units, QĐ Quảng Ninh 2022 §I.3); the default is the three groups of 1708/QĐ-UBND.
+    `parents`: the groups a unit's parent may be in (`parent_groups`), `province` for the province
+    itself; no parent is checked where no framework names one."""
     known_provinces = set(provinces["province_code"])
-    # A commune's parent must be a district of the register (1708/QĐ-UBND Art. 5.2.a: its district appraises it).
-    districts = {
-        normalize_text(r.get("unit_id")) for r in raw_rows if normalize_text(r.get("unit_group")) == "district"
-    } - {None}
+    group_of = {normalize_text(r.get("unit_id")): normalize_text(r.get("unit_group")) for r in raw_rows}
     seen: set[str] = set()
 
     def parse(raw: dict) -> dict:
@@ -99,22 +167,32 @@ def stage_units(raw_rows: list[dict], provinces: pl.DataFrame, unit_groups: tupl
                 group,
             )
         parent = normalize_text(raw.get("parent_unit_id"))
-        if group == "commune" and parent not in districts:
-            raise RowProblem(
-                "parent_unit_id", "unknown_parent", f"Xã {unit_id} thiếu hoặc sai mã huyện '{parent}'", parent
-            )
         province = normalize_text(raw.get("province_code"))
         if province not in known_provinces:
             raise RowProblem("province_code", "unknown_province", f"Mã tỉnh '{province}' không có", province)
-        seen.add(unit_id)
-        return {
+        row = {
             "unit_id": unit_id,
             "unit_name": normalize_text(raw.get("unit_name")),
             "unit_group": group,
             "parent_unit_id": parent,
             "province_code": province,
+            **_validity(raw),
             **_provenance(raw),
         }
+        allowed = parents(row) if parents else set()
+        if PROVINCE_PARENT in allowed and parent in (None, province):
+            row["parent_unit_id"] = None  # its parent is the province itself
+        elif allowed and group_of.get(parent) not in allowed:
+            # e.g. 1708/QĐ-UBND Art. 5.2.a: a commune's district appraises it, so it must name one.
+            raise RowProblem(
+                "parent_unit_id",
+                "unknown_parent",
+                f"Đơn vị {unit_id} ({group}) thiếu hoặc sai mã đơn vị cấp trên '{parent}' "
+                f"(phải là: {', '.join(sorted(allowed))})",
+                parent,
+            )
+        seen.add(unit_id)
+        return row
 
     return stage_rows(raw_rows, UNIT_SCHEMA, parse)
 
@@ -164,6 +242,15 @@ class Scope:
         return unit
 
     def criterion(self, unit: dict, year: int, code: str | None) -> tuple[Ruleset, dict]:
+        if not in_force(unit, year):
+            first, last = evaluation_years(unit.get("valid_from"), unit.get("valid_to"))
+            raise RowProblem(
+                "year",
+                "unit_not_in_force",
+                f"Đơn vị {unit['unit_id']} không tồn tại vào cuối năm {year} (được đánh giá các năm "
+                f"{first or '…'}-{last or '…'}); hãy dùng mã đơn vị kế thừa (xem unit_changes.csv)",
+                year,
+            )
         ruleset = ruleset_for(self.rulesets, self.family[unit["province_code"]], year)
         if ruleset is None:
             raise RowProblem("year", "no_framework", f"Không có bộ chỉ số có hiệu lực cho năm {year}", year)
