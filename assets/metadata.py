@@ -11,7 +11,9 @@ import dagster as dg
 
 CONTRACT_DOC = Path(__file__).resolve().parent.parent / "docs" / "marts.md"
 _SECTION = re.compile(r"^## (marts\.[a-z_]+)\b")
-_ROW = re.compile(r"^\|\s*([a-z_][a-z0-9_]*)\s*\|\s*([A-Z][A-Z0-9_\[\]]*)\s*\|(.*)\|\s*$")
+_ROW = re.compile(r"^\|\s*([a-z_][a-z0-9_]*(?:\s*,\s*[a-z_][a-z0-9_]*)*)\s*\|\s*([A-Z][A-Z0-9_\[\]]*)\s*\|(.*)\|\s*$")
+# "The columns of `marts.unit_trend`, with `score` (PAPI's total) in place of `index_pct`"
+_SAME_AS = re.compile(r"^The columns of `(marts\.[a-z_]+)`(?:, with `([a-z_]+)`.*? in place of `([a-z_]+)`)?")
 PREVIEW_ROWS = 10
 
 
@@ -28,7 +30,15 @@ def documented_columns(doc: Path = CONTRACT_DOC) -> dict[str, list[tuple[str, st
                 # "## marts.civil_servant_index — the civil-servant survey, same columns" (as the one before)
                 tables[current] = list(tables.get(previous, [])) if "same columns" in line else []
         elif current and (row := _ROW.match(line)):
-            tables[current].append((row.group(1), row.group(2), row.group(3).strip()))
+            # "| unit_id, unit_name | VARCHAR | …": one meaning for several columns
+            for name in row.group(1).split(","):
+                tables[current].append((name.strip(), row.group(2), row.group(3).strip()))
+        elif current and not tables[current] and (same := _SAME_AS.match(line)):
+            new, old = same.group(2), same.group(3)
+            tables[current] = [
+                (new, type_, f"in place of `{old}`: {meaning}") if name == old else (name, type_, meaning)
+                for name, type_, meaning in tables.get(same.group(1), [])
+            ]
     return {t: cols for t, cols in tables.items() if cols}
 
 

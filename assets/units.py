@@ -7,6 +7,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from assets.metadata import spec_metadata, table_metadata
 from assets.storage import key, read_table, write_table
 from models.units.lineage import unit_lineage, unit_trend
 from models.units.official import official_merger, papi_province_map, province_register
@@ -15,20 +16,27 @@ from models.units.register import register
 REGISTER = ("staging.units", "staging.provinces", "staging.unit_changes")
 
 
-@dg.asset(key=key("marts.unit_lineage"), group_name="marts", kinds={"duckdb"}, deps=[key(t) for t in REGISTER])
+@dg.asset(
+    key=key("marts.unit_lineage"),
+    group_name="marts",
+    kinds={"duckdb"},
+    deps=[key(t) for t in REGISTER],
+    metadata=spec_metadata("marts.unit_lineage"),
+)
 def unit_lineage_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
     """Each unit or province and its predecessors: relation, effective date and decision."""
     with warehouse.get_connection() as conn:
         units = register(read_table(conn, "staging.units"), read_table(conn, "staging.provinces"))
         frame = unit_lineage(read_table(conn, "staging.unit_changes"), units)
         write_table(conn, "marts.unit_lineage", frame)
-    return dg.MaterializeResult(metadata={"dagster/row_count": frame.height})
+        return dg.MaterializeResult(metadata=table_metadata(conn, "marts.unit_lineage"))
 
 
 @dg.asset(
     key=key("marts.unit_trend"),
     group_name="marts",
     kinds={"duckdb"},
+    metadata=spec_metadata("marts.unit_trend"),
     deps=[key(t) for t in (*REGISTER, "marts.unit_lineage", "core.unit_scores", "staging.unit_weights")],
 )
 def unit_trend_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
@@ -42,11 +50,15 @@ def unit_trend_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
             series, read_table(conn, "marts.unit_lineage"), units, None if weights.is_empty() else weights
         ).rename({"value": "index_pct"})
         write_table(conn, "marts.unit_trend", frame)
-    return dg.MaterializeResult(metadata={"dagster/row_count": frame.height})
+        return dg.MaterializeResult(metadata=table_metadata(conn, "marts.unit_trend"))
 
 
 @dg.asset(
-    key=key("marts.papi_province_map"), group_name="marts", kinds={"duckdb"}, deps=[key("staging.papi_provinces")]
+    key=key("marts.papi_province_map"),
+    group_name="marts",
+    kinds={"duckdb"},
+    deps=[key("staging.papi_provinces")],
+    metadata=spec_metadata("marts.papi_province_map"),
 )
 def papi_province_map_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
     """PAPI's province codes → the official codes of the 63, and the province of the 34 each became part of
@@ -54,14 +66,15 @@ def papi_province_map_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
     with warehouse.get_connection() as conn:
         frame = papi_province_map(read_table(conn, "staging.papi_provinces"), official_merger())
         write_table(conn, "marts.papi_province_map", frame)
-    unmapped = frame.filter(frame["official_code"].is_null()).height
-    return dg.MaterializeResult(metadata={"dagster/row_count": frame.height, "unmapped": unmapped})
+        unmapped = frame.filter(frame["official_code"].is_null()).height
+        return dg.MaterializeResult(metadata={**table_metadata(conn, "marts.papi_province_map"), "unmapped": unmapped})
 
 
 @dg.asset(
     key=key("marts.papi_trend"),
     group_name="marts",
     kinds={"duckdb"},
+    metadata=spec_metadata("marts.papi_trend"),
     deps=[key("marts.papi_province_map"), key("marts.papi_index")],
 )
 def papi_trend_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
@@ -76,4 +89,4 @@ def papi_trend_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
         ).pl()
         frame = unit_trend(series, unit_lineage(changes, provinces), provinces).rename({"value": "score"})
         write_table(conn, "marts.papi_trend", frame)
-    return dg.MaterializeResult(metadata={"dagster/row_count": frame.height})
+        return dg.MaterializeResult(metadata=table_metadata(conn, "marts.papi_trend"))
