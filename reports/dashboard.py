@@ -521,7 +521,7 @@ class _Pack:
             & (pl.col("rank_best") != pl.col("rank_worst"))
         )
         return {
-            r["unit_id"]: f"Vị trí có thể từ {r['rank_best']} đến {r['rank_worst']} (sai số khảo sát)"
+            r["unit_id"]: f"Hạng có thể {r['rank_best']}–{r['rank_worst']}"
             for r in wide.iter_rows(named=True)
         }
 
