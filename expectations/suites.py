@@ -1,6 +1,6 @@
 """Great Expectations 1.x suites for the published tables, validated through pandas frames.
 
-GX's SQL data source cannot read DuckDB here (../shared/NOTES-deps.md), and GX has no Polars
+GX's SQL data source cannot read DuckDB with the pinned versions, and GX has no Polars
 support, so each table is loaded with DuckDB into pandas and validated as a whole-frame batch
 in an ephemeral context (nothing written to disk, no network). `import great_expectations` is
 slow (2-3 s), so it happens only when a suite runs.
