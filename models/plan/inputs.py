@@ -296,6 +296,15 @@ def _record(raw: dict, p: RowProblem, column: str | None = None) -> dict:
     return record(raw, p, column or LABELS.get(p.column))
 
 
+def _province(raw: dict, province_codes: set[str]) -> str:
+    province = _required(raw, "province_code")
+    if province not in province_codes:
+        raise RowProblem(
+            "province_code", "unknown_province", f"Mã tỉnh '{province}' không có trong provinces.csv", province
+        )
+    return province
+
+
 def _required(raw: dict, column: str) -> str:
     value = normalize_text(raw.get(column))
     if value is None:
@@ -449,11 +458,7 @@ def stage_choices(raw_rows: list[dict], targets: pl.DataFrame, province_codes: s
     good, bad, seen = [], [], set()
     for raw in raw_rows:
         try:
-            province = _required(raw, "province_code")
-            if province not in province_codes:
-                raise RowProblem(
-                    "province_code", "unknown_province", f"Mã tỉnh '{province}' không có trong provinces.csv", province
-                )
+            province = _province(raw, province_codes)
             plan_id = _required(raw, "plan_id")
             code = _required(raw, "target_code")
             if (plan_id, code) not in variants:
@@ -509,11 +514,7 @@ def stage_assignments(raw_rows: list[dict], plans: list[Plan], province_codes: s
     good, bad = [], []
     for raw in raw_rows:
         try:
-            province = _required(raw, "province_code")
-            if province not in province_codes:
-                raise RowProblem(
-                    "province_code", "unknown_province", f"Mã tỉnh '{province}' không có trong provinces.csv", province
-                )
+            province = _province(raw, province_codes)
             plan_id = _required(raw, "plan_id")
             if plan_id not in plan_ids:
                 raise RowProblem(
@@ -706,11 +707,7 @@ def stage_statistics(raw_rows: list[dict], province_codes: set[str], kinds: dict
     for raw in raw_rows:
         column = raw.get("column_name")
         try:
-            province = _required(raw, "province_code")
-            if province not in province_codes:
-                raise RowProblem(
-                    "province_code", "unknown_province", f"Mã tỉnh '{province}' không có trong provinces.csv", province
-                )
+            province = _province(raw, province_codes)
             evaluated = year(raw, "year")
             code = _required(raw, "indicator_code")
             if code not in kinds:
