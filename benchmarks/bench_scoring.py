@@ -8,7 +8,8 @@ Cases (each in its own process, so that its peak memory is its own):
 - one national year scored and written to a warehouse (core tables), and today's scoring before this
   change (git history) on the same year, for reference;
 - reading one province-year of forms and a national year of forms (~12.7 k reads of the
-  province's `.xlsx` forms) with `models.ingest.readers.read_form`;
+  province's `.xlsx` forms) with `models.par.forms.read_xlsx_form` (fastexcel where it reads the same
+  cells as openpyxl);
 - the whole `chiso run` on the bundled sample (warm), and `make test`.
 Each gets wall time and CPU time (user + system, all threads) and the process's peak RSS.
 
@@ -85,7 +86,7 @@ CASES = [
     Case("pandas-1y", f"Plain pandas, one year ({ONE_YEAR})", "1y", "pandas"),
     Case("before-1y", f"Scoring before this change ({BASELINE}), one year ({ONE_YEAR})", "1y", "before"),
     Case("write-1y", f"One national year scored and written to the warehouse (core tables, {ONE_YEAR})", "w", "ours"),
-    Case("forms-province", "Read one province-year of forms (`read_form`, `read_csv`)", "forms", "ours"),
+    Case("forms-province", "Read one province-year of forms (`read_xlsx_form`, `read_csv`)", "forms", "ours"),
     Case("forms-national", f"Read a national year of forms ({NATIONAL_FORMS:,} `.xlsx` reads)", "forms", "ours", 15),
     Case("chiso-run", "Warm `chiso run` on the bundled sample", "run", "command", 12),
     Case("make-test", "`make test` (whole suite)", "test", "command", 360),
@@ -334,7 +335,8 @@ def case_forms(reads: int | None, budget: float = FORMS_BUDGET) -> dict:
     """Read the province-year's files once (`reads` None), or `reads` `.xlsx` forms cycling over them.
     A national year with today's reader takes minutes: past `budget` seconds the reading stops and the
     time for all `reads` is extrapolated from the forms read (said so in the row)."""
-    from models.ingest.readers import read_csv, read_form
+    from models.ingest.readers import read_csv
+    from models.par.forms import read_xlsx_form as read_form
 
     files = _form_files()
     xlsx = [p for p in files if p.suffix == ".xlsx"]
@@ -363,7 +365,7 @@ def form_profile() -> list[tuple[str, float]]:
     import cProfile
     import pstats
 
-    from models.ingest.readers import read_form
+    from models.par.forms import read_xlsx_form as read_form
 
     xlsx = [p for p in _form_files() if p.suffix == ".xlsx"]
     profiler = cProfile.Profile()
@@ -374,8 +376,9 @@ def form_profile() -> list[tuple[str, float]]:
     stats = pstats.Stats(profiler).stats
     rows = []
     for (file, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.items():
-        if any(k in file for k in ("openpyxl", "readers.py", "fastexcel")) and func in (
-            "load_workbook", "read_form", "_read_worksheet", "parse", "bind_all", "read_worksheets", "iter_rows",
+        if any(k in file for k in ("openpyxl", "readers.py", "forms.py", "fastexcel")) and func in (
+            "load_workbook", "read_xlsx_form", "read_sheet_layout", "_fast_rows", "load_sheet", "_plain_sheet",
+            "__init__", "layout", "sheet_layout", "iter_rows",
         ):  # fmt: skip
             rows.append((f"{Path(file).name}:{func}", ct / len(xlsx) * 1000))
     return sorted(rows, key=lambda r: -r[1])[:6]

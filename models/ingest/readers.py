@@ -12,15 +12,24 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
+import posixpath
+import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
+from xml.parsers import expat
 
+import fastexcel
 import openpyxl
-from openpyxl.utils import get_column_letter
+import pyarrow as pa
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from models.ingest.records import EXTRA_CELLS, RESERVED, file_record
 from models.text import normalize_text
@@ -208,11 +217,216 @@ def read_csv(path: Path, display: str, header: Header) -> ReadResult:
 # ---------------------------------------------------------------------------------------- xlsx
 
 
+# Whether `.xlsx` cells are read with fastexcel where it gives the same cells as openpyxl (tests
+# switch it off to compare both paths on the same files).
+USE_FASTEXCEL = True
+
+_DATETIME = re.compile(r"^(\d{4})-\d{2}-\d{2} (\d{2}:\d{2}:\d{2})(\.\d+)?$")
+# Cells calamine and openpyxl turn into different text: booleans (`true` / `True`), error and ISO-date
+# cells (`t="b"`, `t="e"`, `t="d"`), and `_x000D_` escapes (calamine unescapes them in inline strings).
+_UNLIKE_MARKS = (b't="b"', b't="e"', b't="d"', b"t='b'", b"t='e'", b"t='d'")
+_ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+# Text calamine writes for numbers that openpyxl writes otherwise: below 1e-4 (Python: `1e-05`) and
+# integers of 16 digits or more (openpyxl keeps the XML's digits, calamine a double's).
+_UNLIKE_NUMBER = re.compile(r"^-?(?:0\.0000|\d{16})")
+_UNSURE = object()  # a calamine text that may not be openpyxl's: the sheet goes to openpyxl
+_FORMULA = re.compile(rb"<f[\s>/]")
+_CELL = re.compile(rb"<c\b[^>]*?(?:/>|>(.*?)</c>)", re.S)
+_MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_DIMENSION = re.compile(rb'<dimension\b[^>]*?\bref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+
+
+class Workbook:
+    """An `.xlsx` opened for its saved values, read with fastexcel (calamine, well under a millisecond a
+    form) wherever its cells are known to equal openpyxl's, and with openpyxl (~10 ms) otherwise.
+
+    A cheap look at the sheet's XML decides: cells the two libraries turn into different text (see
+    `_UNLIKE_MARKS`, `_UNLIKE_NUMBER`), XML that does not parse, or data beyond the sheet's declared size send the whole
+    sheet to openpyxl, so what officers see reported (damaged sheet, wrong sheet, values) is what
+    openpyxl reads. A file fastexcel cannot open is left to openpyxl to accept or reject.
+    """
+
+    def __init__(self, path: Path, fast: bool = True) -> None:
+        self.path = path
+        self._slow: openpyxl.Workbook | None = None
+        self._fast = self._zip = None
+        self._parts: dict[str, str] = {}
+        self._shared: str | None = None
+        self._members: dict[str, bytes | None] = {}
+        if fast:
+            try:
+                data = path.read_bytes()
+                self._zip = zipfile.ZipFile(io.BytesIO(data))
+                self._parts, self._shared = _sheet_parts(self._zip)
+                self._fast = fastexcel.read_excel(data)
+            except Exception:  # not a zip, no workbook part, or calamine refuses it: openpyxl decides
+                self._fast = None
+        if self._fast is None:
+            self._open_slow()  # raises for a file that is not a workbook
+            self.sheetnames = list(self._slow.sheetnames)
+        else:
+            self.sheetnames = list(self._parts)
+
+    def _open_slow(self) -> openpyxl.Workbook:
+        if self._slow is None:
+            self._slow = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        return self._slow
+
+    def close(self) -> None:
+        if self._slow is not None:
+            self._slow.close()
+        if self._zip is not None:
+            self._zip.close()
+
+    def rows(self, sheet: str) -> list[list[str | None]]:
+        """Every row of a sheet as text from row 1 (as `sheet_rows`); ValueError for a damaged sheet."""
+        rows = self._fast_rows(sheet) if self._fast is not None else None
+        if rows is None:
+            try:
+                self._open_slow()
+            except Exception as exc:  # calamine opened what openpyxl cannot: the sheet cannot be read alike
+                raise ValueError(type(exc).__name__) from None
+            rows = sheet_rows(self._slow, sheet)
+        return rows
+
+    def _member(self, name: str | None) -> bytes | None:
+        """A part of the zip (read once), or None when it is missing or cannot be inflated."""
+        if name not in self._members:
+            try:
+                self._members[name] = self._zip.read(name) if name else None
+            except (KeyError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
+                self._members[name] = None
+        return self._members[name]
+
+    def _fast_rows(self, sheet: str) -> list[list[str | None]] | None:
+        """The sheet read by fastexcel, or None where openpyxl must read it."""
+        xml = self._member(self._parts.get(sheet))
+        if xml is None or not _plain_sheet(xml) or _has_escapes(self._member(self._shared) or b""):
+            return None
+        try:
+            loaded = self._fast.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
+            columns = loaded.available_columns()
+            offset = columns[0].absolute_index if columns else 0
+            values = [array.to_pylist() for array in pa.record_batch(loaded).columns] if columns else []
+        except Exception:  # calamine's verdict on a sheet is not the one officers get: openpyxl's is
+            return None
+        height = len(values[0]) if values else 0
+        dimension = _DIMENSION.search(xml)
+        if dimension and (offset + len(values) > _column_number(dimension[1]) or height > int(dimension[2])):
+            return None  # openpyxl (read-only) reads only the declared size: keep what it sees
+        texts = []
+        for column in values:
+            text = [None if v is None else _calamine_text(v) for v in column]
+            for i, t in enumerate(text):
+                if t is _UNSURE:
+                    text[i] = self._date_text(column[i], xml)
+                    if text[i] is _UNSURE:
+                        return None
+            texts.append(text)
+        lead = [None] * offset
+        return [[*lead, *cells] for cells in zip(*texts, strict=True)]
+
+    def _date_text(self, value: str, xml: bytes) -> object:
+        """A date cell as openpyxl's `cell_text` writes it (midnight: the ISO date); `_UNSURE` when it may
+        be text typed that way, a time or a duration (calamine writes those from 1899-12-31), or a number
+        calamine and openpyxl write differently."""
+        match = _DATETIME.match(value)
+        if match is None:
+            return _UNSURE
+        typed = value.encode()
+        if int(match[1]) <= 1900 or match[3] or typed in xml or typed in (self._member(self._shared) or b""):
+            return _UNSURE
+        return value[:10] if match[2] == "00:00:00" else value
+
+    def layout(self, sheet: str) -> SheetLayout:
+        """The sheet's formula cells without saved values and merged ranges across rows: read from its
+        XML when it has neither (the common form), from openpyxl when it has one of them."""
+        xml = self._member(self._parts.get(sheet)) if self._fast is not None else None
+        if xml is None or _has_empty_formula(xml):
+            return sheet_layout(self.path, sheet)
+        merged = tuple(_merges(xml))
+        if any(m[2] > m[0] for m in merged):
+            return sheet_layout(self.path, sheet)
+        return SheetLayout(frozenset(), merged)
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> tuple[dict[str, str], str | None]:
+    """Sheet name → its part in the zip, in the workbook's order, and the shared strings' part (from
+    workbook.xml and its relationships)."""
+    return _parse_parts(archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels"))
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_parts(workbook_xml: bytes, rels_xml: bytes) -> tuple[dict[str, str], str | None]:
+    """Cached on the parts' bytes: the forms one tool writes share them."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    book = ElementTree.fromstring(workbook_xml)
+    rels = ElementTree.fromstring(rels_xml)
+    targets = {r.get("Id"): _part_name(r.get("Target", "")) for r in rels}
+    parts = {
+        node.get("name"): targets.get(node.get(f"{{{rel_ns}}}id")) for node in book.iterfind("m:sheets/m:sheet", ns)
+    }
+    shared = next((_part_name(r.get("Target", "")) for r in rels if r.get("Type", "").endswith("/sharedStrings")), None)
+    return parts, shared
+
+
+def _part_name(target: str) -> str:
+    """A relationship target of workbook.xml as a zip member name."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _calamine_text(value: str) -> object:
+    """`cell_text` of a cell calamine wrote as `value`; `_UNSURE` for a date or a number whose text
+    openpyxl may write otherwise. Cached: forms repeat the same titles, codes and scores."""
+    if value[:1].isdigit() or value[:1] == "-":
+        if _DATETIME.match(value) or _UNLIKE_NUMBER.match(value):
+            return _UNSURE
+    return normalize_text(value)
+
+
+def _has_escapes(xml: bytes) -> bool:
+    return b"_x" in xml and _ESCAPE.search(xml) is not None
+
+
+def _plain_sheet(xml: bytes) -> bool:
+    """Well-formed sheet XML in the default namespace, with no cell the libraries read differently."""
+    head = xml[:4096]
+    if (b"<worksheet>" not in head and b"<worksheet " not in head) or any(m in xml for m in _UNLIKE_MARKS):
+        return False
+    if _has_escapes(xml):
+        return False
+    try:
+        expat.ParserCreate().Parse(xml, True)
+    except expat.ExpatError:
+        return False
+    return True
+
+
+def _has_empty_formula(xml: bytes) -> bool:
+    """A cell with a formula and no saved value (a workbook saved by a tool that does not calculate)."""
+    if not _FORMULA.search(xml):
+        return False
+    return any(body and _FORMULA.search(body) and not re.search(rb"<v>[^<]", body) for body in _CELL.findall(xml))
+
+
+def _merges(xml: bytes) -> Iterator[tuple[int, int, int, int]]:
+    for m in _MERGE.finditer(xml):
+        first_col, first_row = _column_number(m[1]), int(m[2])
+        last_col, last_row = (_column_number(m[3]), int(m[4])) if m[3] else (first_col, first_row)
+        yield first_row, first_col, last_row, last_col
+
+
+def _column_number(letters: bytes) -> int:
+    return column_index_from_string(letters.decode())
+
+
 @contextmanager
-def open_workbook(path: Path, display: str) -> Iterator[tuple[openpyxl.Workbook | None, dict | None]]:
+def open_workbook(path: Path, display: str) -> Iterator[tuple[Workbook | None, dict | None]]:
     """The workbook (values as last saved), closed afterwards; or None and a `not_a_spreadsheet` record."""
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = Workbook(path, fast=USE_FASTEXCEL)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         yield (
             None,
@@ -227,7 +441,7 @@ def open_workbook(path: Path, display: str) -> Iterator[tuple[openpyxl.Workbook 
         workbook.close()
 
 
-def find_sheet(workbook: openpyxl.Workbook, wanted: str, display: str) -> tuple[str | None, dict | None]:
+def find_sheet(workbook: Workbook, wanted: str, display: str) -> tuple[str | None, dict | None]:
     """The sheet named `wanted` (NFC, any case), or a `wrong_sheet` record listing the sheets there are."""
     name = next((s for s in workbook.sheetnames if (normalize_text(s) or "").casefold() == wanted.casefold()), None)
     if name is None:
@@ -240,7 +454,7 @@ def find_sheet(workbook: openpyxl.Workbook, wanted: str, display: str) -> tuple[
 
 
 def sheet_rows(workbook: openpyxl.Workbook, sheet: str) -> list[list[str | None]]:
-    """Every row of a sheet as text; raises ValueError when the sheet's XML is damaged."""
+    """Every row of a sheet as text (openpyxl); raises ValueError when the sheet's XML is damaged."""
     try:
         return [[cell_text(c) for c in cells] for cells in workbook[sheet].iter_rows(values_only=True)]
     except Exception as exc:  # a damaged sheet inside a valid workbook: lxml, zip or openpyxl errors
@@ -250,6 +464,15 @@ def sheet_rows(workbook: openpyxl.Workbook, sheet: str) -> list[list[str | None]
 def read_sheet(path: Path, display: str, wanted: str) -> tuple[str, list[list[str | None]]] | ReadResult:
     """The named sheet of a workbook as text rows, or the result that says why it cannot be read
     (not a workbook, no such sheet, a damaged sheet)."""
+    read = read_sheet_layout(path, display, wanted, layout=False)
+    return read if isinstance(read, ReadResult) else read[:2]
+
+
+def read_sheet_layout(
+    path: Path, display: str, wanted: str, layout: bool = True
+) -> tuple[str, list[list[str | None]], SheetLayout | None] | ReadResult:
+    """`read_sheet`, and the sheet's layout (formulas without values, merged ranges) from the same
+    opened file, for readers that flag what values alone hide."""
     with open_workbook(path, display) as (workbook, problem):
         if workbook is None:
             return ReadResult(display, file_sha256(path), problem=problem)
@@ -257,9 +480,10 @@ def read_sheet(path: Path, display: str, wanted: str) -> tuple[str, list[list[st
         if sheet is None:
             return ReadResult(display, file_sha256(path), problem=problem)
         try:
-            return sheet, sheet_rows(workbook, sheet)
+            rows = workbook.rows(sheet)
         except ValueError as exc:
             return unreadable_sheet(path, display, sheet, str(exc))
+        return sheet, rows, (workbook.layout(sheet) if layout else None)
 
 
 def unreadable_sheet(path: Path, display: str, sheet: str, reason: str) -> ReadResult:
@@ -279,12 +503,18 @@ class SheetLayout:
     formulas: frozenset[tuple[int, int]]
     merged: tuple[tuple[int, int, int, int], ...]  # min_row, min_col, max_row, max_col
 
+    @functools.cached_property
+    def hides_values(self) -> bool:
+        """Whether any cell can hide a value: a formula cell, or a merge across rows."""
+        return bool(self.formulas) or any(m[2] > m[0] for m in self.merged)
+
     def merge_over(self, row: int, col: int) -> tuple[int, int, int, int] | None:
         """The merged range spanning several rows that covers the cell, if any."""
         return next((m for m in self.merged if m[0] <= row <= m[2] and m[1] <= col <= m[3] and m[2] > m[0]), None)
 
 
 def sheet_layout(path: Path, sheet: str) -> SheetLayout:
+    """Formula cells and merged ranges as openpyxl reads them (a full load, ~10 ms a form)."""
     workbook = openpyxl.load_workbook(path, read_only=False, data_only=False)
     try:
         ws = workbook[sheet]
@@ -299,6 +529,8 @@ def sheet_layout(path: Path, sheet: str) -> SheetLayout:
 
 def flag_hidden_values(row: dict, layout: SheetLayout, row_number: int, col: int, column: str, label: str) -> None:
     """A blank cell that is a formula with no saved value, or under a merge, is not a blank score."""
+    if not layout.hides_values:
+        return
     cell = f"{get_column_letter(col)}{row_number}"
     merge = layout.merge_over(row_number, col)
     if merge:
@@ -333,7 +565,7 @@ def read_xlsx_table(path: Path, display: str, header: Header) -> ReadResult:
         markers = set(header.markers)
         for sheet in workbook.sheetnames:
             try:
-                rows = sheet_rows(workbook, sheet)
+                rows = workbook.rows(sheet)
             except ValueError as exc:
                 return unreadable_sheet(path, display, sheet, str(exc))
             start = next(

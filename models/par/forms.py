@@ -15,8 +15,7 @@ from models.ingest.readers import (
     ReadResult,
     file_sha256,
     flag_hidden_values,
-    read_sheet,
-    sheet_layout,
+    read_sheet_layout,
 )
 from models.ingest.records import file_record
 from models.ingest.values import AmbiguousNumber, parse_number
@@ -45,10 +44,10 @@ FORM_LABELS = {
 
 def read_xlsx_form(path: Path, display: str) -> ReadResult:
     """A unit's self-assessment workbook: its labels, then one raw row per criterion row."""
-    read = read_sheet(path, display, FORM_SHEET)
+    read = read_sheet_layout(path, display, FORM_SHEET)
     if isinstance(read, ReadResult):
         return read
-    sheet, rows = read
+    sheet, rows, layout = read
     start = next((i for i, cells in enumerate(rows) if cells and (cells[0] or "").casefold() == "mã tiêu chí"), None)
     if start is None:
         return ReadResult(
@@ -68,7 +67,6 @@ def read_xlsx_form(path: Path, display: str) -> ReadResult:
         if cells and cells[0] and cells[0].casefold() in FORM_LABELS
     }
     score_col = next(i for i, name in columns.items() if name == "self_score") + 1
-    layout = None
     for row_number, cells in enumerate(rows[start + 1 :], start=start + 2):
         values = {name: cells[i] if i < len(cells) else None for i, name in columns.items()}
         # A criterion row, or any row with something like a score (so a mistyped code is
@@ -76,7 +74,6 @@ def read_xlsx_form(path: Path, display: str) -> ReadResult:
         if not (_looks_like_code(values.get("criterion_code")) or _looks_like_score(values.get("self_score"))):
             continue
         row = {"source_file": display, "sheet": sheet, "row_number": row_number, **labels, **values}
-        layout = layout or sheet_layout(path, sheet)
         flag_hidden_values(row, layout, row_number, score_col, "self_score", "Điểm tự đánh giá")
         result.rows.append(row)
     return result
