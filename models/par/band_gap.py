@@ -22,6 +22,8 @@ one row with no leaf and a note. Pure functions over the frames `compute` return
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 
 from models.par.frameworks import Ruleset
@@ -68,20 +70,51 @@ def band_gap(
 ) -> pl.DataFrame:
     """One row per unit, year and step of its cheapest plan to the next band (docs/marts.md)."""
     ruleset_of = {r.ruleset_id: r for r in rulesets}
-    leaves_of = lineage.partition_by(["year", "unit_id"], as_dict=True)
-    areas_of = components.filter(pl.col("node_level") == 1).partition_by(["year", "unit_id"], as_dict=True)
+    leaves_of = _by_unit(_levers(lineage))
+    areas_of = _by_unit(components.filter(pl.col("node_level") == 1).select("year", "unit_id", *AREA_COLUMNS))
     rows: list[dict] = []
     for unit in units.sort(["year", "province_code", "unit_group", "unit_id"]).iter_rows(named=True):
         key = (unit["year"], unit["unit_id"])
-        rows.extend(
-            unit_plan(
-                unit,
-                leaves_of.get(key, pl.DataFrame()).to_dicts(),
-                areas_of.get(key, pl.DataFrame()).to_dicts(),
-                ruleset_of[unit["ruleset_id"]],
-            )
-        )
+        rows.extend(unit_plan(unit, leaves_of.get(key, []), areas_of.get(key, []), ruleset_of[unit["ruleset_id"]]))
     return pl.DataFrame(rows, schema=GAP_SCHEMA, orient="row")
+
+
+LEVER_COLUMNS = ["leaf_code", "field_code", "method", "final_score", "max_points", "applicable", "final_source"]
+AREA_COLUMNS = ["node_code", "pct", "max_points", "achieved"]
+
+
+def _levers(lineage: pl.DataFrame) -> pl.DataFrame:
+    """The lineage rows `_candidates` can keep, with the columns it reads, in lineage order.
+
+    A national year has ~1.2 M leaves, most of them at their max or with no task: dropping those
+    here (a superset of what `_candidates` keeps: its own checks and rounding still decide) saves
+    turning them into Python dicts, which is what the plan per unit cost.
+    """
+    self_score = pl.col("self_score") if "self_score" in lineage.columns else pl.lit(None, pl.Float64)
+    final, top = pl.col("final_score"), pl.col("max_points")
+    raw_headroom = (
+        pl.when(pl.col("method") == "penalty")
+        .then(final)
+        .when(pl.col("method").is_in(["bonus", "survey"]))
+        .then(top - final)
+        .when(pl.col("final_source") == "missing")
+        .then(top)
+        .otherwise(top - final)
+    )
+    return lineage.filter(
+        pl.col("applicable").fill_null(False),
+        final.is_not_null(),
+        ~pl.col("final_source").is_in(["not_applicable", "not_surveyed"]).fill_null(False),
+        raw_headroom > EPS / 2,  # `round(headroom, PRECISION) > EPS` needs at least this
+    ).select("year", "unit_id", *LEVER_COLUMNS, self_score.alias("self_score"))
+
+
+def _by_unit(frame: pl.DataFrame) -> dict[tuple, list[dict]]:
+    """Rows as dicts under (year, unit_id), in the frame's order, in one pass."""
+    grouped: dict[tuple, list[dict]] = {}
+    for row in frame.iter_rows(named=True):
+        grouped.setdefault((row["year"], row["unit_id"]), []).append(row)
+    return grouped
 
 
 def unit_plan(unit: dict, leaves: list[dict], areas: list[dict], ruleset: Ruleset) -> list[dict]:
@@ -208,7 +241,9 @@ def _candidates(leaves: list[dict]) -> list[dict]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _code_key(code: str) -> tuple:
+    """`1.10` after `1.9`: codes by number (cached: every unit's plan sorts the same few hundred codes)."""
     return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
 
 

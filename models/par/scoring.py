@@ -339,10 +339,17 @@ def _attach(frame: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
     places = at[hit]
     if not frame["_k"].is_sorted() or (len(places) and np.bincount(places).max() > 1):
         return frame.join(right, on="_k", how="left", maintain_order="left")
+    values = right.drop("_k")
+    if not len(places):  # nothing to place (no re-classification, no facts): null columns cost no gather
+        return frame.hstack(
+            [pl.repeat(None, len(keys), dtype=dtype, eager=True).alias(c) for c, dtype in values.schema.items()]
+        )
+    if len(places) == len(keys) == len(found) and (places[1:] > places[:-1]).all():
+        return frame.hstack(values)  # already one row per frame row, in its order
     take = np.full(len(keys), -1, dtype=np.int64)
     take[places] = np.flatnonzero(hit)
     index = pl.select(pl.when(pl.lit(take) >= 0).then(pl.lit(take))).to_series()
-    return frame.hstack(right.drop("_k").select(pl.all().gather(index)))
+    return frame.hstack(values.select(pl.all().gather(index)))
 
 
 INTERNAL = ["_k", "_u", "_fw"]
