@@ -140,6 +140,10 @@ def cell_text(value: object) -> str | None:
     return normalize_text(value) if isinstance(value, str) else str(value)
 
 
+# `cell_text` of a text cell, cached: exports repeat the same ids, years, answers and file names.
+_text = functools.lru_cache(maxsize=1 << 16)(normalize_text)
+
+
 def failed(path: Path, display: str, rule: str, message: str, sheet: str | None = None) -> ReadResult:
     return ReadResult(display, file_sha256(path), problem=file_record(display, rule, message, sheet=sheet))
 
@@ -197,11 +201,11 @@ def read_csv(path: Path, display: str, header: Header) -> ReadResult:
         return result
     width = len(rows[0])
     for row_number, cells in enumerate(rows[1:], start=2):
-        if not any(normalize_text(c) for c in cells):
+        if not any(_text(c) for c in cells):
             continue  # an empty line: nothing was typed
         row = {"source_file": display, "sheet": None, "row_number": row_number}
-        row.update({name: cell_text(cells[i]) if i < len(cells) else None for i, name in columns.items()})
-        extra = [c for c in cells[width:] if normalize_text(c)]
+        row.update({name: _text(cells[i]) if i < len(cells) else None for i, name in columns.items()})
+        extra = [c for c in cells[width:] if _text(c)]
         if extra:  # more cells than the header: kept, and staging quarantines the row
             row[EXTRA_CELLS] = " | ".join(extra)
             flag(
@@ -383,7 +387,7 @@ def _calamine_text(value: str) -> object:
     if value[:1].isdigit() or value[:1] == "-":
         if _DATETIME.match(value) or _UNLIKE_NUMBER.match(value):
             return _UNSURE
-    return normalize_text(value)
+    return _text(value)
 
 
 def _has_escapes(xml: bytes) -> bool:
