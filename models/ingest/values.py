@@ -10,6 +10,7 @@ Only finite numbers pass: `NaN` or `inf` typed into a cell is not a score.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from typing import Literal
@@ -145,6 +146,13 @@ def parse_date(value: object) -> dt.date | None:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _serial(float(value), value)
+    return _date_text(value) if isinstance(value, str) else _date_text.__wrapped__(value)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _date_text(value: object) -> dt.date | None:
+    """`parse_date` of a text. Cached: every row of a form carries its date, and `strptime` tried
+    format by format is most of a row's staging time."""
     text = normalize_text(value)
     if text is None:
         return None
