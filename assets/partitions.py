@@ -29,10 +29,18 @@ def run_years(context) -> list[str]:
     return sorted(context.partition_keys)
 
 
-def year_range_tags(keys: list[str], wanted: list[str]) -> dict[str, str]:
-    """Run tags covering every `wanted` year in one run: the range from the first to the last of them
-    in the partition's own order (dynamic keys keep the order they were added in, so a range may
-    also cover a year between them; rerunning that year is harmless)."""
+def year_tags(instance: dg.DagsterInstance, raw: Path, years: list[str] | None = None) -> dict[str, str]:
+    """Run tags covering these years (default: every year folder of `raw`) in one run, after adding the
+    partitions the instance does not have yet. The range runs from the first to the last of them in
+    the partition's own order (dynamic keys keep the order they were added in), so it may also cover a
+    year between them: rerunning that year is harmless. No years: no tags."""
+    wanted = year_folders(raw) if years is None else years
+    if not wanted:
+        return {}
+    keys = instance.get_dynamic_partitions(EVALUATION_YEARS.name)
+    if missing := [y for y in wanted if y not in keys]:
+        instance.add_dynamic_partitions(EVALUATION_YEARS.name, missing)
+        keys = [*keys, *missing]
     positions = sorted(keys.index(y) for y in wanted)
     return {
         "dagster/asset_partition_range_start": keys[positions[0]],

@@ -107,7 +107,7 @@ class Progress:
 
 
 def run(raw_dir: str | None, curated_dir: str | None, verbosity: int = 1, year: str | None = None) -> int:
-    from assets.partitions import EVALUATION_YEARS, year_folders, year_range_tags
+    from assets.partitions import year_folders, year_tags
     from pipelines.definitions import ALL_ASSETS, make_definitions, resolved_paths
 
     defs = make_definitions(raw_dir, curated_dir)
@@ -120,6 +120,14 @@ def run(raw_dir: str | None, curated_dir: str | None, verbosity: int = 1, year: 
         )
         return 2
     years = year_folders(paths.raw)
+    if not years:
+        print(
+            f"LỖI: không có thư mục năm nào trong {paths.raw / 'submissions'}: chưa có biểu tự đánh giá nào để "
+            "chấm. Hãy đặt biểu của mỗi năm vào submissions/<năm đánh giá>/ (docs/inputs.md) rồi chạy lại. "
+            "Chưa có gì bị thay đổi.",
+            file=sys.stderr,
+        )
+        return 2
     if year is not None and year not in years:
         print(
             f"LỖI: không có thư mục năm {year} trong {paths.raw / 'submissions'} "
@@ -137,10 +145,6 @@ def run(raw_dir: str | None, curated_dir: str | None, verbosity: int = 1, year: 
             )
             return 3
         instance = project_instance()
-        known = instance.get_dynamic_partitions(EVALUATION_YEARS.name)
-        if missing := [y for y in years if y not in known]:
-            instance.add_dynamic_partitions(EVALUATION_YEARS.name, missing)
-            known = [*known, *missing]
         plan = run_plan(paths, years, year)
         run_id = str(uuid.uuid4())  # chosen here, so the progress listener is attached before the run starts
         instance.add_event_listener(run_id, progress)
@@ -156,7 +160,7 @@ def run(raw_dir: str | None, curated_dir: str | None, verbosity: int = 1, year: 
             tags={
                 "chiso/started_by": "chiso run",
                 "chiso/affected": plan.describe()[:1000],
-                **(year_range_tags(known, list(plan.years)) if plan.years else {}),
+                **year_tags(instance, paths.raw, list(plan.years)),
             },
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING" if verbosity > 1 else "CRITICAL"}}}},
         )

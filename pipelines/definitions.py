@@ -8,7 +8,7 @@ import dagster as dg
 
 from assets import par, plan, publish, reports, surveys, units
 from assets.ingest import ingest_assets
-from assets.partitions import EVALUATION_YEARS, year_folders, year_range_tags
+from assets.partitions import year_folders, year_tags
 from assets.resources import ChisoPaths, Warehouse
 from pipelines import sensors
 
@@ -41,14 +41,9 @@ recompute_job = dg.define_asset_job(
 )
 def yearly_schedule(context: dg.ScheduleEvaluationContext, paths: ChisoPaths):
     """Every year folder, in one run; a year folder not yet a partition becomes one first."""
-    years = year_folders(paths.raw)
-    if not years:
+    if not year_folders(paths.raw):
         return dg.SkipReason(f"Không có thư mục năm nào trong {paths.raw / 'submissions'}.")
-    known = context.instance.get_dynamic_partitions(EVALUATION_YEARS.name)
-    if missing := [y for y in years if y not in known]:
-        context.instance.add_dynamic_partitions(EVALUATION_YEARS.name, missing)
-        known = [*known, *missing]
-    return dg.RunRequest(tags={"chiso/started_by": "schedule", **year_range_tags(known, years)})
+    return dg.RunRequest(tags={"chiso/started_by": "schedule", **year_tags(context.instance, paths.raw)})
 
 
 # A new or changed raw file launches what it affects once the folder stops changing (pipelines/sensors.py).

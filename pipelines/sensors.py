@@ -23,7 +23,7 @@ import time
 
 import dagster as dg
 
-from assets.partitions import EVALUATION_YEARS, year_folders, year_range_tags
+from assets.partitions import EVALUATION_YEARS, year_folders, year_tags
 from assets.resources import ChisoPaths
 from pipelines.affected import Recorded, affected, changed_files, folder_hashes, recorded
 
@@ -113,7 +113,6 @@ def raw_files_sensor(
         plan = affected(changed_files(acted, now), read, years)
         if plan.nothing:
             return dg.SkipReason(f"Không nguồn dữ liệu nào đọc các tệp này: {describe_changes(acted, now)}")
-        known = [*context.instance.get_dynamic_partitions(EVALUATION_YEARS.name), *new_years(context, paths)]
         request = dg.RunRequest(
             run_key=fingerprint,
             asset_selection=None if plan.everything else sorted(plan.selection().resolve(assets)),
@@ -121,12 +120,9 @@ def raw_files_sensor(
                 REASON_TAG: describe_changes(acted, now)[:1000],
                 "chiso/started_by": "sensor",
                 "chiso/affected": plan.describe()[:1000],
-                **(year_range_tags(known, list(plan.years)) if plan.years else {}),
+                **year_tags(context.instance, paths.raw, list(plan.years)),
             },
         )
-        return dg.SensorResult(
-            run_requests=[request],
-            dynamic_partitions_requests=[EVALUATION_YEARS.build_add_request(new_years(context, paths))],
-        )
+        return request
 
     return chiso_raw_files
