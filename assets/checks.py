@@ -15,7 +15,7 @@ import pandera.polars as pa
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from assets.storage import key, read_table, replace_rows
+from assets.storage import key, read_table, replace_rows, tick
 from expectations import schemas, suites
 from models.surveys.marts import SURVEY_RULES
 
@@ -27,6 +27,7 @@ RESULT_SCHEMA = {
     "failing": pl.Int64,
     "detail": pl.String,
     "run_id": pl.String,
+    "seq": pl.Int64,  # when it ran, on the working copy's write clock (assets/storage.py `tick`)
 }
 
 
@@ -58,8 +59,11 @@ class Check:
             "failing": failing,
             "detail": detail,
             "run_id": run_id,
+            "seq": tick(conn),
         }
-        replace_rows(conn, "quality.check_results", "check_name", self.name, pl.DataFrame([row], schema=RESULT_SCHEMA))
+        replace_rows(
+            conn, "quality.check_results", pl.DataFrame([row], schema=RESULT_SCHEMA), {"check_name": [self.name]}
+        )
         return dg.AssetCheckResult(
             asset_key=key(self.table),
             check_name=self.name,

@@ -19,8 +19,17 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.checks import ERROR, WARN, Check, rule_check, schema_check
+from assets.partitions import EVALUATION_YEARS, run_years
 from assets.resources import ChisoPaths
-from assets.storage import key, read_table, record_file_versions, replace_rows, write_table
+from assets.storage import (
+    key,
+    mark_written,
+    read_table,
+    record_file_versions,
+    replace_rows,
+    table_exists,
+    write_table,
+)
 from expectations import schemas
 from models.ingest.documents import Documents
 from models.ingest.records import QUARANTINE_SCHEMA
@@ -46,15 +55,18 @@ def _raw(source: Source) -> dg.AssetsDefinition:
 
     checks = _raw_checks(source)
 
-    @dg.multi_asset(name=f"read_{source.name}", specs=specs, check_specs=[c.spec() for c in checks])
+    @dg.multi_asset(
+        name=f"read_{source.name}", specs=specs, check_specs=[c.spec() for c in checks], **_partitioning(source)
+    )
     def _read(
         context, paths: ChisoPaths, warehouse: DuckDBResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        years = run_years(context) if source.year_folder else None
         with warehouse.get_connection() as conn:
             docs = Documents.from_frame(read_table(conn, RULE_FILES)) if source.locate else None
-            rows, files = raw_frames(read_source(source, paths.raw, docs))
-            write_table(conn, source.raw_table, rows)
-            write_table(conn, f"{source.raw_table}_files", files)
+            rows, files = raw_frames(read_source(source, paths.raw, docs, years))
+            _write(conn, source, source.raw_table, rows, years)
+            _write(conn, source, f"{source.raw_table}_files", files, years)
             new_versions = record_file_versions(conn, files.filter(pl.col("file_sha256") != ""))
             yield dg.MaterializeResult(asset_key=key(source.raw_table), metadata={"dagster/row_count": rows.height})
             yield dg.MaterializeResult(
@@ -80,22 +92,31 @@ def _staging(source: Source) -> dg.AssetsDefinition:
 
     checks = _staging_checks(source)
 
-    @dg.multi_asset(name=f"stage_{source.name}", specs=specs, check_specs=[c.spec() for c in checks])
+    @dg.multi_asset(
+        name=f"stage_{source.name}", specs=specs, check_specs=[c.spec() for c in checks], **_partitioning(source)
+    )
     def _stage(context, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        years = run_years(context) if source.year_folder else None
         with warehouse.get_connection() as conn:
-            raw_rows = read_table(conn, source.raw_table).to_dicts()
-            files = read_table(conn, f"{source.raw_table}_files")
-            outcome = stage_source(source, raw_rows, files, {t: read_table(conn, t) for t in source.needs})
-            for table, frame in outcome.tables.items():
-                write_table(conn, table, frame)
-            write_table(conn, source.quarantine_table, outcome.quarantine)
-            balance = pl.DataFrame([{**outcome.balance, "run_id": context.run.run_id}])
-            replace_rows(conn, "quality.row_balance", "source", source.name, balance)
-            for table, frame in outcome.tables.items():
+            needs = {t: read_table(conn, t) for t in source.needs}
+            outcomes = [
+                (group, stage_source(source, *_raw_rows(conn, source, files), needs))
+                for group, files in _file_groups(conn, source, years)
+            ]
+            tables = {t: pl.concat([o.tables[t] for _, o in outcomes], how="diagonal_relaxed") for t in source.tables}
+            quarantine = pl.concat([o.quarantine for _, o in outcomes])
+            for table, frame in tables.items():
+                _write(conn, source, table, frame, years)
+            _write(conn, source, source.quarantine_table, quarantine, years)
+            for group, outcome in outcomes:
+                balance = pl.DataFrame([{**outcome.balance, "partition": group, "run_id": context.run.run_id}])
+                replace_rows(conn, "quality.row_balance", balance, {"source": [source.name], "partition": [group]})
+            totals = {k: sum(o.balance[k] for _, o in outcomes) for k in BALANCE_COUNTS}
+            for table, frame in tables.items():
                 yield dg.MaterializeResult(asset_key=key(table), metadata={"dagster/row_count": frame.height})
             yield dg.MaterializeResult(
                 asset_key=key(source.quarantine_table),
-                metadata={"dagster/row_count": outcome.quarantine.height, **outcome.balance},
+                metadata={"dagster/row_count": quarantine.height, **totals},
             )
             for check in checks:
                 yield check.run(conn, context.run.run_id)
@@ -103,10 +124,51 @@ def _staging(source: Source) -> dg.AssetsDefinition:
     return _stage
 
 
+BALANCE_COUNTS = ("rows_in", "rows_staged", "rows_quarantined", "rows_set_aside", "files_unreadable")
+
+
+def _partitioning(source: Source) -> dict:
+    """A source filed by year is read and staged by evaluation year, a backfill's years in one run."""
+    if not source.year_folder:
+        return {}
+    return {"partitions_def": EVALUATION_YEARS, "backfill_policy": dg.BackfillPolicy.single_run()}
+
+
+def _write(conn, source: Source, table: str, frame: pl.DataFrame, years: list[str] | None) -> None:
+    """The whole table; or, for a source filed by year, the rows of these years' files and of the
+    unfiled files (read with every year), keeping the other years' rows."""
+    if years is None:
+        write_table(conn, table, frame)
+        return
+    old = conn.sql(f"SELECT DISTINCT source_file FROM {table}").fetchall() if table_exists(conn, table) else []
+    files = {f for (f,) in old if source.year_of(f) in (*years, None)} | set(frame["source_file"])
+    replace_rows(conn, table, frame, {"source_file": sorted(files)})
+    mark_written(conn, table, years)
+
+
+def _file_groups(conn, source: Source, years: list[str] | None) -> list[tuple[str, pl.DataFrame]]:
+    """The files to stage together: all of them, or one group per evaluation year and one for the
+    unfiled files (`""`), so that a year is balanced on its own and memory holds one year at a time."""
+    files = read_table(conn, f"{source.raw_table}_files")
+    if years is None:
+        return [("", files)]
+    year_of = files["source_file"].map_elements(source.year_of, return_dtype=pl.String)
+    return [(y, files.filter(year_of == y)) for y in years] + [("", files.filter(year_of.is_null()))]
+
+
+def _raw_rows(conn, source: Source, files: pl.DataFrame) -> tuple[list[dict], pl.DataFrame]:
+    rows = conn.sql(
+        f"SELECT * FROM {source.raw_table} WHERE source_file IN (SELECT unnest($files))",
+        params={"files": files["source_file"].to_list()},
+    )
+    return rows.pl().to_dicts(), files
+
+
 def _balance(source: str):
     def evaluate(conn) -> tuple[int, str]:
         b = conn.execute(
-            "SELECT rows_in, rows_staged, rows_quarantined, rows_set_aside FROM quality.row_balance WHERE source = ?",
+            "SELECT sum(rows_in), sum(rows_staged), sum(rows_quarantined), sum(rows_set_aside) "
+            "FROM quality.row_balance WHERE source = ?",
             [source],
         ).fetchone()
         gap = b[0] - (b[1] + b[2] + b[3])

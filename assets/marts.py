@@ -10,7 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.checks import checks_on
 from assets.metadata import spec_metadata, table_metadata
-from assets.storage import key
+from assets.storage import key, mark_written
 
 _TABLES = re.compile(r"\b((?:raw|staging|core|marts)\.[a-z_]+)\b")
 
@@ -39,6 +39,7 @@ def mart_asset(table: str, sql: str) -> dg.AssetsDefinition:
         with warehouse.get_connection() as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
             conn.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
+            mark_written(conn, table)
             yield dg.MaterializeResult(asset_key=key(table), metadata=table_metadata(conn, table))
             for check in checks:
                 yield check.run(conn, context.run.run_id)

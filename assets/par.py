@@ -10,7 +10,8 @@ from dagster_duckdb import DuckDBResource
 
 from assets.marts import mart_asset
 from assets.metadata import spec_metadata, table_metadata
-from assets.storage import key, read_table, write_table
+from assets.partitions import EVALUATION_YEARS, run_years
+from assets.storage import key, read_table, write_table, write_years
 from models.ingest.documents import Documents
 from models.par.agency import agency_appraisal
 from models.par.band_gap import band_gap
@@ -48,25 +49,35 @@ SCORING_INPUTS = (
         dg.AssetSpec(key(t), group_name="core", kinds={"duckdb"}, deps=[key(i) for i in SCORING_INPUTS])
         for t in CORE_TABLES
     ],
+    partitions_def=EVALUATION_YEARS,
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
-def par_scores(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
-    """Every unit's index for every year, each year with the framework in force that year."""
+def par_scores(context, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
+    """Every unit's index for the run's evaluation years, each year with the framework in force that
+    year; the other years' rows stay as they are (every rule works within a year, 1708/QĐ-UBND Art. 5.5)."""
+    years = run_years(context)
     with warehouse.get_connection() as conn:
+
+        def of_years(table: str):
+            return conn.sql(
+                f"SELECT * FROM {table} WHERE year IN (SELECT unnest($y))", params={"y": [int(y) for y in years]}
+            ).pl()
+
         rulesets = load_rulesets(Documents.from_frame(read_table(conn, "staging.rule_files")))
-        submissions = read_table(conn, "staging.submissions")
+        submissions = of_years("staging.submissions")
         units = read_table(conn, "staging.units")
         criteria = read_table(conn, "staging.criteria")
         inputs = {
             "scope": scoring_scope(submissions, units),
             "criteria": criteria,
             "submissions": submissions,
-            "appraisals": read_table(conn, "staging.appraisals"),
-            "survey": read_table(conn, "staging.survey_results"),
+            "appraisals": of_years("staging.appraisals"),
+            "survey": of_years("staging.survey_results"),
             "rulesets": rulesets,
-            "surveyed": read_table(conn, "staging.surveyed_units"),
-            "reclassifications": read_table(conn, "staging.reclassifications"),
+            "surveyed": of_years("staging.surveyed_units"),
+            "reclassifications": of_years("staging.reclassifications"),
             # Bonus and penalty leaves computed from facts (1820/QĐ-UBND Art. 4; models/par/bonus_penalty.py).
-            "facts": fact_scores(read_table(conn, "staging.bonus_penalty_facts"), criteria),
+            "facts": fact_scores(of_years("staging.bonus_penalty_facts"), criteria),
         }
         result = compute(**inputs)
         history = result_history(**inputs, current=result.units)
@@ -79,9 +90,11 @@ def par_scores(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
             "core.agency_appraisal": agency_appraisal(result.lineage, units, rulesets),
         }
         for table, frame in tables.items():
-            write_table(conn, table, frame)
+            write_years(conn, table, frame, "year", years)
     for table, frame in tables.items():
-        yield dg.MaterializeResult(asset_key=key(table), metadata={"dagster/row_count": frame.height})
+        yield dg.MaterializeResult(
+            asset_key=key(table), metadata={"dagster/row_count": frame.height, "years": ", ".join(years)}
+        )
 
 
 @dg.asset(

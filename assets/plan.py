@@ -11,7 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.marts import mart_asset
 from assets.resources import ChisoPaths
-from assets.storage import key, read_table, write_table
+from assets.storage import key, mark_written, read_table, write_table
 from models.par.marts import PLAN_TRACKING
 from models.plan.tracking import lead_agencies, scorecard, track
 from models.sources import SOURCES
@@ -90,12 +90,13 @@ def plan_progress_reports(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.Ma
             "WHERE row_number IS NOT NULL AND list_contains(?, source)",
             [PLAN_SOURCES],
         ).fetchone()[0]
-    written = write_progress_reports(
-        paths.working_dir / "reports",  # published with the warehouse
-        tracking,
-        card,
-        plans,
-        synthetic=bool(tracking["synthetic"].any()) if tracking.height else False,
-        quarantined_rows=quarantined,
-    )
+        written = write_progress_reports(
+            paths.working_dir / "reports",  # published with the warehouse
+            tracking,
+            card,
+            plans,
+            synthetic=bool(tracking["synthetic"].any()) if tracking.height else False,
+            quarantined_rows=quarantined,
+        )
+        mark_written(conn, "plan_progress_reports")
     return dg.MaterializeResult(metadata={"reports": len(written), "files": ", ".join(p.name for p in written)})

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-from dagster import DagsterEventType
 from dagster_duckdb import DuckDBResource
 
+from assets.partitions import year_folders
 from assets.resources import ChisoPaths
+from assets.storage import table_exists
 
 # Folders a run writes whole into its working dir; each replaces its published copy at once.
 PUBLISHED_FOLDERS = ("dashboard", "reports")
@@ -46,92 +48,130 @@ def publish_pages(working: Path, curated: Path) -> list[Path]:
     return moved
 
 
-def _names(keys, limit: int = 5) -> str:
-    names = sorted(k.to_user_string() for k in keys)
+def _names(names, limit: int = 5) -> str:
+    names = sorted(names)
     return ", ".join(names[:limit]) + (f" và {len(names) - limit} mục khác" if len(names) > limit else "")
 
 
-def gate_refusal(
-    context,
-    conn,
-    upstream: set[dg.AssetKey],
-    blocking: set[dg.AssetCheckKey],
-) -> str | None:
-    """Why this run may not publish, in Vietnamese, or None.
+@dataclass(frozen=True)
+class Graph:
+    """What the gate needs to know of the assets before it: what each reads, which are written by
+    evaluation year, and the blocking checks on each (names as recorded: `staging.submissions`)."""
 
-    A run publishes only when, in this same run, every table before it was materialised and every
-    blocking check ran and passed: from the run's own events (Dagster's record) and from the working
-    copy's `quality.check_results` rows tagged with this run (what the published quality page shows).
-    A partial selection (one asset, one group, a re-execution of failed steps) therefore never
-    publishes a working copy that other runs, or nobody, checked.
-    """
-    events = context.instance.all_logs(
-        context.run.run_id,
-        of_type={DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION},
-    )
-    materialised = {e.dagster_event.asset_key for e in events if e.dagster_event.is_step_materialization}
-    evaluations = {
-        e.dagster_event.event_specific_data.asset_check_key: e.dagster_event.event_specific_data.passed
-        for e in events
-        if e.dagster_event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION
-    }
-    stored = (
-        dict(
-            conn.execute(
-                "SELECT check_name, passed FROM quality.check_results WHERE run_id = ?", [context.run.run_id]
-            ).fetchall()
+    upstream: dict[str, set[str]]
+    partitioned: set[str]
+    blocking: dict[str, str]  # check name → the table it checks
+
+    @classmethod
+    def of(cls, assets: list[dg.AssetsDefinition]) -> Graph:
+        def name(k: dg.AssetKey) -> str:
+            return ".".join(k.path)
+
+        return cls(
+            upstream={name(k): {name(u) for u in deps} for a in assets for k, deps in a.asset_deps.items()},
+            partitioned={name(k) for a in assets if a.partitions_def is not None for k in a.keys},
+            blocking={spec.name: name(spec.asset_key) for a in assets for spec in a.check_specs if spec.blocking},
         )
-        if _has_table(conn, "quality", "check_results")
-        else {}
-    )
-    not_built = upstream - materialised
-    not_checked = {k for k in blocking if k not in evaluations or k.name not in stored}
-    failed = {k for k in blocking - not_checked if not (evaluations[k] and stored[k.name])}
-    if not (not_built or not_checked or failed):
+
+
+def gate_refusal(
+    graph: Graph, writes: dict[tuple[str, str], int], checks: dict[str, tuple[int, bool]], years: list[str]
+) -> str | None:
+    """Why the working copy may not be published, in Vietnamese, or None.
+
+    `writes`: (table, year or "") → when it was last written; `checks`: check → (when it last ran,
+    passed); both on the working copy's write clock (assets/storage.py `mark_written`). Published only
+    if every table before was written for every evaluation year the raw folder has, after everything
+    it reads; and every blocking check ran after the last write of its table, and passed. So a
+    partial selection (one asset, a re-execution of failed steps, one year's backfill) publishes
+    only a working copy that is whole and checked, whichever runs built it.
+    """
+
+    def parts(table: str) -> list[str]:
+        return years if table in graph.partitioned else [""]
+
+    def newest(table: str) -> int:
+        return max((writes.get((table, p), 0) for p in parts(table)), default=0)
+
+    missing, stale = set(), set()
+    for table, reads in graph.upstream.items():
+        absent = [p for p in parts(table) if (table, p) not in writes]
+        if absent:
+            missing.add(f"{table} ({', '.join(absent)})" if absent != [""] else table)
+            continue
+        for read in reads:
+            if table in graph.partitioned and read in graph.partitioned:
+                behind = [p for p in years if writes[(table, p)] < writes.get((read, p), 0)]
+            else:
+                behind = [p for p in parts(table) if writes[(table, p)] < newest(read)]
+            if behind:
+                stale.add(table)
+    not_checked = {c for c, table in graph.blocking.items() if c not in checks or checks[c][0] < newest(table)}
+    failed = {c for c in graph.blocking.keys() - not_checked if not checks[c][1]}
+    if not (missing or stale or not_checked or failed):
         return None
     reasons = []
-    if not_built:
-        reasons.append(f"{len(not_built)} bảng chưa được tính lại trong lần chạy này ({_names(not_built)})")
+    if missing:
+        reasons.append(f"{len(missing)} bảng chưa được tính (năm còn thiếu trong ngoặc): {_names(missing)}")
+    if stale:
+        reasons.append(
+            f"{len(stale)} bảng chưa được tính lại sau khi dữ liệu nguồn của chúng thay đổi: {_names(stale)}"
+        )
     if not_checked:
-        reasons.append(f"{len(not_checked)} kiểm tra chặn chưa chạy trong lần chạy này ({_names(not_checked)})")
+        reasons.append(
+            f"{len(not_checked)} kiểm tra chặn chưa chạy lại sau lần ghi cuối của bảng: {_names(not_checked)}"
+        )
     if failed:
-        reasons.append(f"{len(failed)} kiểm tra chặn không đạt ({_names(failed)})")
+        reasons.append(f"{len(failed)} kiểm tra chặn không đạt: {_names(failed)}")
     return (
         "Không công bố kho dữ liệu: " + "; ".join(reasons) + ". Kho và các trang đã công bố giữ nguyên. "
         "Hãy chạy toàn bộ (`chiso run`, hoặc job chiso_recompute / «Materialize all» trong Dagster) "
-        "để mọi bảng được tính lại và mọi kiểm tra được chạy trong cùng một lần."
+        "để mọi bảng được tính lại và mọi kiểm tra được chạy."
     )
 
 
-def _has_table(conn, schema: str, name: str) -> bool:
-    return bool(
-        conn.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
+def working_record(conn) -> tuple[dict[tuple[str, str], int], dict[str, tuple[int, bool]]]:
+    """The working copy's write and check record (empty before its first run)."""
+    writes = (
+        {(a, p): seq for a, p, seq in conn.execute("SELECT asset, partition, seq FROM quality.writes").fetchall()}
+        if table_exists(conn, "quality.writes")
+        else {}
     )
+    checks = (
+        {
+            c: (seq or 0, passed)
+            for c, seq, passed in conn.execute("SELECT check_name, seq, passed FROM quality.check_results").fetchall()
+        }
+        if table_exists(conn, "quality.check_results")
+        else {}
+    )
+    return writes, checks
 
 
-def published_warehouse_asset(upstream: list[dg.AssetKey], blocking: list[dg.AssetCheckKey]) -> dg.AssetsDefinition:
-    """The last step, after every other asset: pipelines/definitions.py passes them all and every
-    blocking check, so a new mart, report or check can never be left out of the gate."""
-    upstream_set, blocking_set = set(upstream), set(blocking)
+def published_warehouse_asset(assets: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
+    """The last step, after every other asset: pipelines/definitions.py passes them all, so a new mart,
+    report or check can never be left out of the gate."""
+    graph = Graph.of(assets)
+    known_checks = sorted({spec.name for a in assets for spec in a.check_specs})
 
-    @dg.asset(group_name="reports", kinds={"duckdb"}, deps=upstream)
-    def published_warehouse(context, paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    @dg.asset(group_name="reports", kinds={"duckdb"}, deps=sorted({k for a in assets for k in a.keys}))
+    def published_warehouse(paths: ChisoPaths, warehouse: DuckDBResource) -> dg.MaterializeResult:
         """Swap the checked working copy in at once (os.replace), so readers see the old or the new
-        warehouse, never half of one; a run that did not rebuild and check everything is refused."""
+        warehouse, never half of one; a working copy that is not whole, fresh and checked is refused."""
         target = paths.warehouse_path
         tmp = target.with_name(target.name + ".tmp")
         tmp.unlink(missing_ok=True)
+        years = year_folders(paths.raw)
         with warehouse.get_connection() as conn:
-            refusal = gate_refusal(context, conn, upstream_set, blocking_set)
+            refusal = gate_refusal(graph, *working_record(conn), years)
             if refusal:
                 raise dg.Failure(description=refusal, metadata={"published": False, "path": str(target)})
-            # The published quality record is this run's: drop rows of checks or sources that no longer exist.
-            for table in ("quality.check_results", "quality.row_balance"):
-                if _has_table(conn, *table.split(".")):
-                    conn.execute(f"DELETE FROM {table} WHERE run_id IS DISTINCT FROM ?", [context.run.run_id])
+            # The published quality record: checks that still exist, sources staged for years that still do.
+            conn.execute("DELETE FROM quality.check_results WHERE NOT list_contains(?, check_name)", [known_checks])
+            conn.execute(
+                "DELETE FROM quality.row_balance WHERE partition IS NULL OR NOT list_contains(?, partition)",
+                [["", *years]],
+            )
             # A fresh, compact copy of every table (not the working file with its freed blocks), so
             # publishing the same input again gives a warehouse of the same size.
             working = conn.execute("SELECT current_database()").fetchone()[0]

@@ -12,7 +12,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.resources import ChisoPaths
-from assets.storage import key, read_table
+from assets.storage import key, mark_written, read_table, table_exists
 from models.ingest.documents import Documents
 from models.surveys.rules import load_survey_config
 from reports.dashboard import PACK_DIR, InputsInfo, PackData, build_pack, legacy_redirect, write_pack
@@ -41,15 +41,6 @@ LINEAGE_COLUMNS = (
     "year, unit_id, leaf_code, method, applicable, self_score, appraised_score, appeal_score, "
     "final_score, final_source, max_points"
 )
-
-
-def _exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema, name = table.split(".")
-    return bool(
-        conn.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]
-        ).fetchone()[0]
-    )
 
 
 def inputs_info(conn: duckdb.DuckDBPyConnection) -> InputsInfo:
@@ -84,7 +75,7 @@ def inputs_info(conn: duckdb.DuckDBPyConnection) -> InputsInfo:
     recorded = None
     if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         recorded = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.UTC).date().isoformat()
-    elif pairs and _exists(conn, "raw.file_versions"):
+    elif pairs and table_exists(conn, "raw.file_versions"):
         conn.register("_pack_files", pl.DataFrame(sorted(pairs), schema=["source_file", "file_sha256"], orient="row"))
         try:
             day = conn.execute(
@@ -97,17 +88,15 @@ def inputs_info(conn: duckdb.DuckDBPyConnection) -> InputsInfo:
     return InputsInfo(files=files, fingerprint=fingerprint, recorded_on=recorded)
 
 
-def load_pack_data(conn: duckdb.DuckDBPyConnection, run_id: str | None = None) -> PackData:
+def load_pack_data(conn: duckdb.DuckDBPyConnection) -> PackData:
     """The tables the pack is built from (the marts of docs/marts.md, rulesets, plans, the quality record).
 
-    With `run_id`, the quality record is that run's only (rows carry the run that wrote them), so the
-    quality page never shows an older run's result for a check that has not run yet."""
-
-    def quality(table: str) -> pl.DataFrame:
-        frame = read_table(conn, table)
-        if run_id is not None and "run_id" in frame.columns:
-            frame = frame.filter(pl.col("run_id") == run_id)
-        return frame.drop("run_id", strict=False)
+    The quality record is the working copy's current one: each check's last result, each source's row
+    balance summed over the years it was staged in. The publish gate (assets/publish.py) lets no page
+    out whose checks ran before the tables they check were last written."""
+    balance = read_table(conn, "quality.row_balance")
+    counts = [c for c in balance.columns if c.startswith(("rows_", "files_"))]
+    balance = balance.group_by("source").agg(pl.col(counts).sum())
 
     return PackData(
         par_index=read_table(conn, "marts.par_index"),
@@ -123,19 +112,23 @@ def load_pack_data(conn: duckdb.DuckDBPyConnection, run_id: str | None = None) -
         bands=read_table(conn, "staging.ruleset_bands"),
         plans=read_table(conn, "staging.plans"),
         quarantine=read_table(conn, "staging.quarantine"),
-        balance=quality("quality.row_balance"),
-        checks=quality("quality.check_results"),
-        missing=read_table(conn, "marts.missing_submissions") if _exists(conn, "marts.missing_submissions") else None,
-        uncertainty=read_table(conn, "marts.rank_uncertainty") if _exists(conn, "marts.rank_uncertainty") else None,
+        balance=balance,
+        checks=read_table(conn, "quality.check_results").drop("run_id", "seq", strict=False),
+        missing=read_table(conn, "marts.missing_submissions")
+        if table_exists(conn, "marts.missing_submissions")
+        else None,
+        uncertainty=read_table(conn, "marts.rank_uncertainty")
+        if table_exists(conn, "marts.rank_uncertainty")
+        else None,
         inputs=inputs_info(conn),
         # The province surveys.yaml sets against the national PAPI field (the plan's own province).
         papi_province=_papi_province(conn),
-        trend=read_table(conn, "marts.unit_trend") if _exists(conn, "marts.unit_trend") else None,
+        trend=read_table(conn, "marts.unit_trend") if table_exists(conn, "marts.unit_trend") else None,
     )
 
 
 def _papi_province(conn: duckdb.DuckDBPyConnection) -> str | None:
-    if not _exists(conn, "staging.rule_files"):
+    if not table_exists(conn, "staging.rule_files"):
         return None
     papi = load_survey_config(Documents.from_frame(read_table(conn, "staging.rule_files"))).papi
     return papi.province if papi is not None else None
@@ -148,10 +141,10 @@ def dashboard(context, paths: ChisoPaths, warehouse: DuckDBResource) -> dg.Mater
     `published_warehouse` publishes it only in a run that rebuilt and checked everything (materialising
     the dashboard alone publishes nothing)."""
     with warehouse.get_connection() as conn:
-        data = load_pack_data(conn, context.run.run_id)
-    files = build_pack(data)
-    index = write_pack(paths.working_dir / PACK_DIR, files)  # published with the warehouse
-    (paths.working_dir / "dashboard.html").write_text(legacy_redirect(), encoding="utf-8")
+        files = build_pack(load_pack_data(conn))
+        index = write_pack(paths.working_dir / PACK_DIR, files)  # published with the warehouse
+        (paths.working_dir / "dashboard.html").write_text(legacy_redirect(), encoding="utf-8")
+        mark_written(conn, "dashboard")
     return dg.MaterializeResult(
         metadata={
             "working_path": dg.MetadataValue.path(str(index)),

@@ -18,6 +18,15 @@ def write_table(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame)
         conn.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _chiso_frame")
     finally:
         conn.unregister("_chiso_frame")
+    mark_written(conn, name)
+    return frame.height
+
+
+def write_years(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, column: str, years: list[str]) -> int:
+    """Replace the rows of these evaluation years (`column` holds the year; the rows of other years stay)."""
+    values = years if frame.schema.get(column, pl.String) == pl.String else [int(y) for y in years]
+    replace_rows(conn, name, frame, {column: values})
+    mark_written(conn, name, years)
     return frame.height
 
 
@@ -57,8 +66,9 @@ def record_file_versions(conn: duckdb.DuckDBPyConnection, files: pl.DataFrame) -
     return conn.execute("SELECT count(*) FROM raw.file_versions").fetchone()[0] - before
 
 
-def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, key: str, value: str, frame: pl.DataFrame) -> None:
-    """Replace the rows where `key = value` in a table several writers share (e.g. one per check)."""
+def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, where: dict[str, list]) -> None:
+    """Replace the rows matching `where` (every `column IN values`) in one transaction: the rows of one
+    check in a table every check writes, or one evaluation year's rows of a table written year by year."""
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
     conn.register("_chiso_rows", frame.to_arrow())
     try:
@@ -75,12 +85,48 @@ def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, key: str, value: s
         for column, dtype, *_ in conn.execute("DESCRIBE SELECT * FROM _chiso_rows").fetchall():
             if column not in have:
                 conn.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {dtype}')
+        condition = " AND ".join(f'"{column}" IN (SELECT unnest(?))' for column in where) or "true"
         conn.execute("BEGIN")
-        conn.execute(f"DELETE FROM {table} WHERE {key} = ?", [value])
+        conn.execute(f"DELETE FROM {table} WHERE {condition}", [list(v) for v in where.values()])
         conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _chiso_rows")
         conn.execute("COMMIT")
     finally:
         conn.unregister("_chiso_rows")
+
+
+def mark_written(conn: duckdb.DuckDBPyConnection, asset: str, partitions: list[str] | None = None) -> int:
+    """Note that `asset` (a table, or pages) was just written, for these evaluation years if it is
+    written year by year; return the write's sequence number.
+
+    The numbers only grow, and check results carry one too: the publish gate compares them to tell
+    whether every table was rebuilt after what it reads, and every check ran after the table it
+    checks (assets/publish.py). They live in the working copy, beside the data they describe."""
+    seq = tick(conn)
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS quality.writes "
+        "(asset VARCHAR, partition VARCHAR, seq BIGINT, written_at TIMESTAMP, PRIMARY KEY (asset, partition))"
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO quality.writes VALUES (?, ?, ?, now()::TIMESTAMP)",
+        [[asset, p, seq] for p in (partitions or [""])],
+    )
+    return seq
+
+
+def tick(conn: duckdb.DuckDBPyConnection) -> int:
+    """The next number of the working copy's write clock (one writer at a time: DuckDB's file lock)."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS quality")
+    conn.execute("CREATE TABLE IF NOT EXISTS quality.clock AS SELECT 0::BIGINT AS seq")
+    return conn.execute("UPDATE quality.clock SET seq = seq + 1 RETURNING seq").fetchone()[0]
+
+
+def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(
+        conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]
+        ).fetchone()[0]
+    )
 
 
 def key(table: str) -> dg.AssetKey:

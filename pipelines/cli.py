@@ -106,15 +106,32 @@ class Progress:
             self.say(f"    kiểm tra {check.check_name}: {'đạt' if check.passed else 'KHÔNG ĐẠT'}", level=2)
 
 
-def run(raw_dir: str | None, curated_dir: str | None, verbosity: int = 1) -> int:
-    from pipelines.definitions import make_definitions
+def run(raw_dir: str | None, curated_dir: str | None, verbosity: int = 1, year: str | None = None) -> int:
+    from assets.partitions import year_folders, year_tags
+    from pipelines.definitions import ALL_ASSETS, make_definitions, resolved_paths
 
     defs = make_definitions(raw_dir, curated_dir)
-    paths = defs.resources["paths"]
+    paths = resolved_paths(raw_dir, curated_dir)
     if not paths.raw.is_dir():
         print(
             f"LỖI: không có thư mục dữ liệu vào {paths.raw}. Hãy kiểm tra --raw-dir "
             "(thư mục bố trí như data/raw, xem docs/inputs.md) rồi chạy lại. Chưa có gì bị thay đổi.",
+            file=sys.stderr,
+        )
+        return 2
+    years = year_folders(paths.raw)
+    if not years:
+        print(
+            f"LỖI: không có thư mục năm nào trong {paths.raw / 'submissions'}: chưa có biểu tự đánh giá nào để "
+            "chấm. Hãy đặt biểu của mỗi năm vào submissions/<năm đánh giá>/ (docs/inputs.md) rồi chạy lại. "
+            "Chưa có gì bị thay đổi.",
+            file=sys.stderr,
+        )
+        return 2
+    if year is not None and year not in years:
+        print(
+            f"LỖI: không có thư mục năm {year} trong {paths.raw / 'submissions'} "
+            f"(các năm có: {', '.join(years) or 'không có'}). Chưa có gì bị thay đổi.",
             file=sys.stderr,
         )
         return 2
@@ -128,14 +145,23 @@ def run(raw_dir: str | None, curated_dir: str | None, verbosity: int = 1) -> int
             )
             return 3
         instance = project_instance()
+        plan = run_plan(paths, years, year)
         run_id = str(uuid.uuid4())  # chosen here, so the progress listener is attached before the run starts
         instance.add_event_listener(run_id, progress)
         progress.say(f"chiso run: {paths.raw} → {paths.curated} (lịch sử chạy: {dagster_home()})")
-        result = defs.resolve_job_def("chiso_recompute").execute_in_process(
+        if year is not None:
+            progress.say(f"  Phạm vi: {plan.describe()}")
+        job = defs.resolve_job_def("chiso_recompute")
+        result = job.execute_in_process(
             instance=instance,
             run_id=run_id,
             raise_on_error=False,
-            tags={"chiso/started_by": "chiso run"},
+            asset_selection=None if plan.everything else sorted(plan.selection().resolve(ALL_ASSETS)),
+            tags={
+                "chiso/started_by": "chiso run",
+                "chiso/affected": plan.describe()[:1000],
+                **year_tags(instance, paths.raw, list(plan.years)),
+            },
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING" if verbosity > 1 else "CRITICAL"}}}},
         )
     if not result.success:
@@ -163,6 +189,18 @@ def run(raw_dir: str | None, curated_dir: str | None, verbosity: int = 1) -> int
         print("  Truy vấn mẫu:       xem README.md, mục 'Query the warehouse' (bảng marts.par_index)")
         print(f"  Lịch sử chạy:       `make dev` (Dagster UI), run {result.run_id}")
     return 0
+
+
+def run_plan(paths, years: list[str], year: str | None):
+    """A plain run: everything, every year. `--year`: that year's forms and score, plus whatever changed
+    on disk since the working copy last read it (pipelines/affected.py); everything if it never has."""
+    from pipelines.affected import Affected, affected, changed_files, folder_hashes
+    from pipelines.sensors import last_read
+
+    if year is None:
+        return Affected(frozenset(), tuple(years), everything=True)
+    read = last_read(paths)
+    return affected(changed_files(read.hashes, folder_hashes(paths.raw)), read, years, (year,))
 
 
 def _root(error):
@@ -220,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     run_p = sub.add_parser("run", help="materialise every asset (raw → marts → dashboard)")
     run_p.add_argument("--raw-dir", help="input folder (default: data/raw, or CHISO_RAW_DIR)")
     run_p.add_argument("--curated-dir", help="output folder (default: data/curated, or CHISO_CURATED_DIR)")
+    run_p.add_argument("--year", help="recompute one evaluation year (and whatever changed on disk since the last run)")
     talk = run_p.add_mutually_exclusive_group()
     talk.add_argument("-q", "--quiet", action="store_true", help="print only the result and errors")
     talk.add_argument("-v", "--verbose", action="store_true", help="every table and check; full traces on failure")
@@ -231,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         verbosity = 0 if args.quiet else 2 if args.verbose else 1
         try:
-            return run(args.raw_dir, args.curated_dir, verbosity)
+            return run(args.raw_dir, args.curated_dir, verbosity, args.year)
         except KeyboardInterrupt:
             print("Đã dừng theo yêu cầu; kho đã công bố giữ nguyên.", file=sys.stderr)
             return 130

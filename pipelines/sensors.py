@@ -1,12 +1,18 @@
-"""A sensor on the raw folder: a new or changed file launches a recompute, once the folder has stopped
-changing (debounced), with the reason in the run's tags.
+"""Sensors on the raw folder.
+
+`chiso_year_folders` (on by default) adds an `evaluation_year` partition for each new
+`submissions/<year>/` folder. `chiso_raw_files` (off by default: switch it on in the UI): a new or
+changed file launches a run of what it affects (pipelines/affected.py: the sources to read again and
+the years to recompute), once the folder has stopped changing (debounced), with the reason and the
+plan in the run's tags.
 
 The state it compares against is its cursor: the SHA-256 of every file it last acted on. On its first
-evaluation the cursor starts from the hashes the published warehouse recorded (`raw.<source>_files`),
-so only what changed since the last published run counts (files no source read start as they are);
-with nothing published yet, every file is new. A run is requested only when the same set of
-changes is seen on two evaluations at least `debounce_seconds` apart, so an officer copying twenty files
-causes one run, not twenty; the run key is the folder's fingerprint, so one state never launches twice.
+evaluation the cursor starts from the hashes the working copy (else the published warehouse) recorded
+(`raw.<source>_files`), so only what changed since the last run read the folder counts (files no source
+read start as they are); with nothing read yet, every file is new and the run is a whole one. A run is
+requested only when the same set of changes is seen on two evaluations at least `debounce_seconds`
+apart, so an officer copying twenty files causes one run, not twenty; the run key is the folder's
+fingerprint, so one state never launches twice.
 """
 
 from __future__ import annotations
@@ -14,50 +20,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from pathlib import Path
 
 import dagster as dg
-import duckdb
 
+from assets.partitions import EVALUATION_YEARS, year_folders, year_tags
 from assets.resources import ChisoPaths
-from models.ingest.readers import file_sha256
+from pipelines.affected import Recorded, affected, changed_files, folder_hashes, recorded
 
 REASON_TAG = "chiso/reason"
-
-
-def folder_hashes(raw: Path) -> dict[str, str]:
-    """Every data file under the raw folder, by path relative to it (hidden files and folders, and the
-    folder's own notes `*.md`, which no source reads, are skipped)."""
-    return {
-        path.relative_to(raw).as_posix(): file_sha256(path)
-        for path in sorted(raw.rglob("*"))
-        if path.is_file()
-        and path.suffix != ".md"
-        and not any(part.startswith(".") for part in path.relative_to(raw).parts)
-    }
-
-
-def recorded_hashes(warehouse: Path, raw: Path) -> dict[str, str]:
-    """The (file, hash) pairs the published warehouse read, relative to the raw folder."""
-    if not warehouse.exists():
-        return {}
-    recorded: dict[str, str] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        tables = conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw' AND table_name LIKE '%_files'"
-        ).fetchall()
-        for (table,) in tables:
-            columns = {c for (c, *_) in conn.execute(f"DESCRIBE raw.{table}").fetchall()}
-            if not {"source_file", "file_sha256"} <= columns:
-                continue
-            for source_file, sha in conn.execute(f"SELECT source_file, file_sha256 FROM raw.{table}").fetchall():
-                if not source_file:
-                    continue
-                path = Path(source_file)
-                rel = path.relative_to(raw) if path.is_absolute() and path.is_relative_to(raw) else path
-                # A file seen but refused unread (no hash, e.g. a link) counts as seen as it is now.
-                recorded[rel.as_posix()] = sha or (file_sha256(raw / rel) if (raw / rel).is_file() else "")
-    return recorded
 
 
 def describe_changes(before: dict[str, str], now: dict[str, str], limit: int = 5) -> str:
@@ -74,8 +44,40 @@ def _fingerprint(hashes: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def last_read(paths: ChisoPaths) -> Recorded:
+    """What the working copy last read, else the published warehouse (a fresh working copy starts from it)."""
+    read = recorded(paths.working_path, paths.raw)
+    return read if read.files else recorded(paths.warehouse_path, paths.raw)
+
+
+def new_years(context, paths: ChisoPaths) -> list[str]:
+    """Year folders with no partition yet."""
+    known = set(context.instance.get_dynamic_partitions(EVALUATION_YEARS.name))
+    return [y for y in year_folders(paths.raw) if y not in known]
+
+
+def year_folders_sensor() -> dg.SensorDefinition:
+    """A new `submissions/<year>/` folder becomes an `evaluation_year` partition (for backfills and the
+    raw-files sensor); it launches nothing by itself."""
+
+    @dg.sensor(
+        name="chiso_year_folders",
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Thư mục năm mới trong submissions/ → thêm năm đánh giá (phân vùng) để chạy hoặc chạy bù.",
+    )
+    def chiso_year_folders(context: dg.SensorEvaluationContext, paths: ChisoPaths):
+        years = new_years(context, paths)
+        if not years:
+            return dg.SkipReason("Không có thư mục năm mới.")
+        return dg.SensorResult(dynamic_partitions_requests=[EVALUATION_YEARS.build_add_request(years)])
+
+    return chiso_year_folders
+
+
 def raw_files_sensor(
     job: dg.UnresolvedAssetJobDefinition | dg.JobDefinition,
+    assets: list[dg.AssetsDefinition],
     debounce_seconds: float = 120,
     clock=time.time,
 ) -> dg.SensorDefinition:
@@ -84,16 +86,18 @@ def raw_files_sensor(
         job=job,
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.STOPPED,
-        description="Tệp mới hoặc đã sửa trong thư mục dữ liệu vào → chạy lại (khi thư mục đã ngừng thay đổi).",
+        description="Tệp mới hoặc đã sửa trong thư mục dữ liệu vào → chạy lại phần bị ảnh hưởng "
+        "(khi thư mục đã ngừng thay đổi).",
     )
     def chiso_raw_files(context: dg.SensorEvaluationContext, paths: ChisoPaths):
         state = json.loads(context.cursor) if context.cursor else {}
         acted = state.get("acted")
         now = folder_hashes(paths.raw)
-        if acted is None and paths.warehouse_path.exists():
-            # First sight: what the published run read, as it read it; files it did not read (notes,
+        read = last_read(paths)
+        if acted is None and read.files:
+            # First sight: what the last run read, as it read it; files it did not read (notes,
             # licences, a source's codebook) as they are now, so only later changes to them count.
-            acted = {**now, **recorded_hashes(paths.warehouse_path, paths.raw)}
+            acted = {**now, **read.hashes}
         acted = acted or {}
         if now == acted:
             context.update_cursor(json.dumps({"acted": acted}))
@@ -104,8 +108,21 @@ def raw_files_sensor(
             context.update_cursor(json.dumps({"acted": acted, "pending": fingerprint, "since": since}))
             waiting = f"Chờ thư mục ngừng thay đổi ({debounce_seconds:.0f} giây)"
             return dg.SkipReason(f"{waiting}: {describe_changes(acted, now)}")
-        reason = describe_changes(acted, now)
         context.update_cursor(json.dumps({"acted": now}))
-        return dg.RunRequest(run_key=fingerprint, tags={REASON_TAG: reason[:1000], "chiso/started_by": "sensor"})
+        years = year_folders(paths.raw)
+        plan = affected(changed_files(acted, now), read, years)
+        if plan.nothing:
+            return dg.SkipReason(f"Không nguồn dữ liệu nào đọc các tệp này: {describe_changes(acted, now)}")
+        request = dg.RunRequest(
+            run_key=fingerprint,
+            asset_selection=None if plan.everything else sorted(plan.selection().resolve(assets)),
+            tags={
+                REASON_TAG: describe_changes(acted, now)[:1000],
+                "chiso/started_by": "sensor",
+                "chiso/affected": plan.describe()[:1000],
+                **year_tags(context.instance, paths.raw, list(plan.years)),
+            },
+        )
+        return request
 
     return chiso_raw_files

@@ -9,6 +9,7 @@ import duckdb
 import openpyxl
 import polars as pl
 
+from assets.partitions import year_tags
 from pipelines.definitions import make_definitions
 
 
@@ -58,13 +59,17 @@ def run_job(
     curated_dir: Path,
     selection: list[dg.AssetKey] | None = None,
     instance: dg.DagsterInstance | None = None,
+    years: list[str] | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """The job `chiso_recompute`, whole or (`selection`) only some assets, as the UI launches them."""
+    """The job `chiso_recompute`, whole or (`selection`) only some assets, for every year folder or
+    (`years`) only some, as the UI launches them."""
     defs = make_definitions(str(raw_dir), str(curated_dir))
+    instance = instance or dg.DagsterInstance.ephemeral()
     return defs.resolve_job_def("chiso_recompute").execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(),
+        instance=instance,
         raise_on_error=False,
         asset_selection=selection,
+        tags=year_tags(instance, raw_dir, years),
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
 

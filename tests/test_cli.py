@@ -30,7 +30,8 @@ def test_run_talks_and_lands_in_the_instance_the_ui_serves(tmp_path, monkeypatch
     assert re.search(r"\[\s*\d+\.\d giây\]", out)
     # Each source's counts as the published row balance has them.
     for source, rows_in, staged, quarantined in query(
-        curated, "SELECT source, rows_in, rows_staged, rows_quarantined FROM quality.row_balance"
+        curated,
+        "SELECT source, sum(rows_in), sum(rows_staged), sum(rows_quarantined) FROM quality.row_balance GROUP BY source",
     ).iter_rows():
         assert f"{source}: đọc {rows_in} dòng, chuẩn hóa {staged}, cách ly {quarantined}," in out
     # The run, its materialisations and its checks are in the persistent instance.
@@ -52,11 +53,34 @@ def test_run_talks_and_lands_in_the_instance_the_ui_serves(tmp_path, monkeypatch
         check = dg.AssetCheckKey(dg.AssetKey(["staging", "submissions"]), "submissions_rows_balance")
         (record,) = instance.event_log_storage.get_asset_check_execution_history(check, limit=1)
         assert record.run_id == run.run_id
+        assert instance.get_dynamic_partitions("evaluation_year") == ["2019", "2023"]
+
+    # One year again: only its forms are read and only it is rescored; the published results are the same.
+    before = query(curated, "SELECT * FROM marts.par_index ORDER BY year, unit_id")
+    assert cli.main(["run", "--year", "2023", "--raw-dir", str(BROKEN), "--curated-dir", str(curated)]) == 0
+    out = capsys.readouterr().out
+    assert "Phạm vi: đọc lại submissions; năm: 2023" in out and "xong bước read_units" not in out
+    assert query(curated, "SELECT * FROM marts.par_index ORDER BY year, unit_id").equals(before)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        year_run = instance.get_runs(limit=1)[0]
+        assert year_run.tags["dagster/asset_partition_range_start"] == "2023" and year_run.run_id != run.run_id
+
+        def last_run(partition: str) -> str:
+            records = instance.fetch_materializations(
+                dg.AssetRecordsFilter(asset_key=dg.AssetKey(["core", "unit_scores"]), asset_partitions=[partition]), 1
+            ).records
+            return records[0].run_id
+
+        assert (last_run("2019"), last_run("2023")) == (run.run_id, year_run.run_id)
+
+    # A year with no folder is named before anything runs.
+    assert cli.main(["run", "--year", "2031", "--raw-dir", str(BROKEN), "--curated-dir", str(curated)]) == 2
+    assert "không có thư mục năm 2031" in capsys.readouterr().err
 
 
 def test_a_failed_run_says_where_in_a_few_lines(tmp_path, capsys):
     raw, curated = tmp_path / "raw", tmp_path / "curated"
-    raw.mkdir()  # a folder with no frameworks: scoring cannot start
+    (raw / "submissions" / "2024").mkdir(parents=True)  # a year folder, but no frameworks: scoring cannot start
     assert cli.main(["run", "--quiet", "--raw-dir", str(raw), "--curated-dir", str(curated)]) == 1
     captured = capsys.readouterr()
     assert "xong bước" not in captured.out  # --quiet
@@ -66,6 +90,13 @@ def test_a_failed_run_says_where_in_a_few_lines(tmp_path, capsys):
     assert f"Chưa có kho dữ liệu nào được công bố trong {curated}" in captured.err  # none was ever published
     log = curated / "logs" / "chiso-run.log"
     assert str(log) in captured.err and 'File "' in log.read_text(encoding="utf-8")  # the full trace
+
+
+def test_a_raw_folder_without_year_folders_is_named_before_anything_runs(tmp_path, capsys):
+    assert cli.main(["run", "--raw-dir", str(tmp_path), "--curated-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"không có thư mục năm nào trong {tmp_path / 'submissions'}" in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "warehouse.duckdb").exists()
 
 
 def test_a_missing_raw_folder_is_named_before_anything_runs(tmp_path, capsys):

@@ -168,7 +168,8 @@ def golden(tmp_path_factory) -> Path:
     zero_te = {leaf["code"]: "0" for leaf in tree(QT, "department") if leaf["code"].split(".")[0] in ("3", "7")}
     subs += form_rows("TE", 2024, QT, "department", {**zero_te, "5.1": "0", "5.2": "0"})
     subs += form_rows("TX1", 2024, QT, "commune", {})
-    write_csv(raw / "submissions/all.csv", SUB_COLUMNS, subs)
+    for year in sorted({r["year"] for r in subs}):  # a form is filed under its year's folder (docs/inputs.md)
+        write_csv(raw / f"submissions/{year}/all.csv", SUB_COLUMNS, [r for r in subs if r["year"] == year])
     appraisal_cols = [
         "year",
         "unit_id",

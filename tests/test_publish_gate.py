@@ -1,17 +1,20 @@
-"""The publish gate: only a run that rebuilt every table and ran every blocking check, all passed, replaces
-the published warehouse and pages; partial selections launched through Dagster are refused."""
+"""The publish gate: the published warehouse and pages are replaced only from a working copy that is whole
+(every table, every year folder), fresh (each table written after what it reads) and checked (every
+blocking check ran after its table's last write, and passed); partial selections that would publish
+anything else, launched through Dagster, are refused."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 
+from assets.publish import Graph, gate_refusal
 from pipelines.cli import failure_messages
-from pipelines.definitions import make_definitions
+from pipelines.definitions import ALL_ASSETS, make_definitions
 from tests.e2e_helpers import query, run_job
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken_inputs"
@@ -30,66 +33,88 @@ def _graph():
     return make_definitions().get_repository_def().asset_graph
 
 
-def _group_keys(*groups: str) -> list[dg.AssetKey]:
-    return [node.key for node in _graph().asset_nodes if node.group_name in groups]
-
-
-def _blocking_checks_on(keys: list[dg.AssetKey]) -> int:
-    graph = _graph()
-    return sum(graph.get_check_spec(c).blocking for c in graph.asset_check_keys if c.asset_key in keys)
-
-
-def _counts(message: str) -> tuple[int, int]:
-    """(tables not rebuilt, blocking checks not run) as the refusal states them."""
-    tables = re.search(r"(\d+) bảng chưa được tính lại", message)
-    checks = re.search(r"(\d+) kiểm tra chặn chưa chạy", message)
-    return int(tables.group(1)) if tables else 0, int(checks.group(1)) if checks else 0
+def test_the_gate_rules_worked_by_hand():
+    """Three tables: raw.x → staging.x (by year) → marts.x, one blocking check on marts.x; years 2023, 2024."""
+    graph = Graph(
+        upstream={"raw.x": set(), "staging.x": {"raw.x"}, "marts.x": {"staging.x"}},
+        partitioned={"staging.x"},
+        blocking={"x_ok": "marts.x"},
+    )
+    years = ["2023", "2024"]
+    whole = {("raw.x", ""): 1, ("staging.x", "2023"): 2, ("staging.x", "2024"): 3, ("marts.x", ""): 4}
+    assert gate_refusal(graph, whole, {"x_ok": (5, True)}, years) is None
+    # The check failed, or ran before marts.x was last written.
+    assert "1 kiểm tra chặn không đạt: x_ok" in gate_refusal(graph, whole, {"x_ok": (5, False)}, years)
+    assert "1 kiểm tra chặn chưa chạy lại" in gate_refusal(graph, whole, {"x_ok": (3, True)}, years)
+    # raw.x read again (seq 6) after staging: staging and, through it, nothing else is fresh.
+    stale = gate_refusal(graph, {**whole, ("raw.x", ""): 6}, {"x_ok": (5, True)}, years)
+    assert "1 bảng chưa được tính lại sau khi dữ liệu nguồn của chúng thay đổi: staging.x" in stale
+    # 2024 restaged (seq 6) but marts.x not rebuilt; then rebuilt (7) but its check not run again.
+    restaged = {**whole, ("staging.x", "2024"): 6}
+    assert "marts.x" in gate_refusal(graph, restaged, {"x_ok": (5, True)}, years)
+    assert "chưa chạy lại" in gate_refusal(graph, {**restaged, ("marts.x", ""): 7}, {"x_ok": (5, True)}, years)
+    assert gate_refusal(graph, {**restaged, ("marts.x", ""): 7}, {"x_ok": (8, True)}, years) is None
+    # A year folder never staged (2025): refused, naming the year.
+    missing = gate_refusal(graph, whole, {"x_ok": (5, True)}, [*years, "2025"])
+    assert "1 bảng chưa được tính (năm còn thiếu trong ngoặc): staging.x (2025)" in missing
 
 
 def test_partial_selections_cannot_publish(tmp_path):
     curated = tmp_path / "curated"
     instance = dg.DagsterInstance.ephemeral()
+
+    # 0. One year alone into an empty working copy: the other year was never computed.
+    first = run_job(BROKEN, curated, instance=instance, years=["2023"])
+    assert not first.success
+    (message,) = failure_messages(first)
+    assert message.startswith("LỖI ở bước published_warehouse: Không công bố kho dữ liệu")
+    # The four forms tables (raw, files, staged, quarantine) and the six core tables have no 2019 rows.
+    assert "10 bảng chưa được tính (năm còn thiếu trong ngoặc): core.agency_appraisal (2019)," in message
+    assert not (curated / "warehouse.duckdb").exists()
+
     full = run_job(BROKEN, curated, instance=instance)
     assert full.success, failure_messages(full)
-    # The published quality record is the publishing run's own, and it is not empty.
-    runs = query(curated, "SELECT run_id, count(*) AS n FROM quality.check_results GROUP BY run_id")
-    assert runs["run_id"].to_list() == [full.run_id] and runs["n"].item() > 10
-    assert query(curated, "SELECT DISTINCT run_id FROM quality.row_balance")["run_id"].to_list() == [full.run_id]
+    # Every blocking check is in the published quality record, passed, after its table's last write.
+    record = query(
+        curated,
+        "SELECT c.check_name, c.passed, c.seq > (SELECT max(w.seq) FROM quality.writes w WHERE w.asset = c.asset) "
+        "AS fresh FROM quality.check_results c",
+    )
+    blocking = {c.name for a in ALL_ASSETS for c in a.check_specs if c.blocking}
+    assert blocking <= set(record["check_name"]) and record["fresh"].all()
+    assert record.filter(pl.col("check_name").is_in(blocking))["passed"].all()
     before = _published_state(curated)
     assert "warehouse.duckdb" in before and "dashboard/index.html" in before
 
-    # 1. The published asset alone, as from the UI: no table rebuilt, no check run in this run.
-    alone = run_job(BROKEN, curated, [dg.AssetKey("published_warehouse")], instance)
-    assert not alone.success
-    (message,) = failure_messages(alone)
-    assert message.startswith("LỖI ở bước published_warehouse: Không công bố kho dữ liệu")
-    upstream = [k for k in _graph().get_all_asset_keys() if k != dg.AssetKey("published_warehouse")]
-    assert _counts(message) == (len(upstream), _blocking_checks_on(upstream))
-    assert _published_state(curated) == before
-
-    # 2. Someone changed staging in the working copy; core, marts and reports are rebuilt from it and
-    # their own checks pass, but staging was neither rebuilt nor checked in this run: refused.
-    with duckdb.connect(str(curated / ".working" / "warehouse.duckdb")) as conn:
-        conn.execute("UPDATE staging.units SET unit_name = 'Chưa kiểm tra' WHERE unit_id = 'U1'")
-    par_core = [k for k in _group_keys("core") if k.path[1] not in ("survey_index", "papi_index", "plan_tracking")]
-    rebuilt = [
-        *(k for k in par_core if k.path[1] != "plan_scorecard"),
-        dg.AssetKey(["marts", "par_index"]),
-        dg.AssetKey("dashboard"),
-        dg.AssetKey("published_warehouse"),
-    ]
-    downstream = run_job(BROKEN, curated, rebuilt, instance)
-    assert not downstream.success
-    (message,) = failure_messages(downstream)
-    stale = [k for k in upstream if k not in rebuilt]
-    assert _counts(message) == (len(stale), _blocking_checks_on(stale))
+    # 1. The units file read again, and the published asset, as from the UI: every table built from
+    # the units is now older than what it reads. Refused; nothing published changes.
+    raw_units = [dg.AssetKey(["raw", "units"]), dg.AssetKey(["raw", "units_files"])]
+    partial = run_job(BROKEN, curated, [*raw_units, dg.AssetKey("published_warehouse")], instance)
+    assert not partial.success
+    (message,) = failure_messages(partial)
+    assert "bảng chưa được tính lại sau khi dữ liệu nguồn của chúng thay đổi: staging.units" in message
     assert "Kho và các trang đã công bố giữ nguyên" in message
-    with duckdb.connect(str(curated / ".working" / "warehouse.duckdb"), read_only=True) as conn:
-        assert conn.sql("SELECT count(*) FROM marts.par_index WHERE unit_name = 'Chưa kiểm tra'").fetchone()[0] > 0
     assert _published_state(curated) == before
-    assert query(curated, "SELECT count(*) FROM marts.par_index WHERE unit_name = 'Chưa kiểm tra'").item() == 0
 
-    # 3. The dashboard alone succeeds, in the working copy only; the published page is the old one.
+    # 2. A table rebuilt from bad data fails its blocking check: refused too. (Someone edited the working
+    # copy by hand: the edit itself is not a write chiso knows of, but the mart built from it is checked.)
+    with duckdb.connect(str(curated / ".working" / "warehouse.duckdb")) as conn:
+        conn.execute("UPDATE core.unit_scores SET index_pct = 140")
+    mart = run_job(BROKEN, curated, [dg.AssetKey(["marts", "par_index"]), dg.AssetKey("published_warehouse")], instance)
+    assert not mart.success  # the blocking check stops the run before publishing is even tried
+    assert "marts/par_index: par_index_expectations" in failure_messages(mart)[0]
+    assert not mart.is_node_success("published_warehouse")
+    assert _published_state(curated) == before
+
+    # 3. Everything downstream of the units, every year, as the sensor would launch it: whole and
+    # checked again, so it publishes (and the hand edit is gone, since core was rebuilt).
+    downstream = sorted(dg.AssetSelection.assets(*raw_units).downstream().resolve(_graph()))
+    again = run_job(BROKEN, curated, downstream, instance)
+    assert again.success, failure_messages(again)
+    assert query(curated, "SELECT max(index_pct) FROM marts.par_index").item() <= 100
+
+    # 4. The dashboard alone succeeds, in the working copy only; the published page is the old one.
+    before = _published_state(curated)
     page = run_job(BROKEN, curated, [dg.AssetKey("dashboard")], instance)
     assert page.success
     assert _published_state(curated) == before

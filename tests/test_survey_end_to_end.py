@@ -20,6 +20,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from assets.partitions import year_tags
 from models.surveys.marts import SURVEY_MARTS
 from pipelines.definitions import ALL_ASSETS, make_resources
 from tests.e2e_helpers import query
@@ -112,8 +113,9 @@ def run_surveys_and_scores(raw: Path, curated: Path) -> dg.ExecuteInProcessResul
     selection = dg.AssetSelection.assets(*marts).upstream().required_multi_asset_neighbors()
     job = dg.define_asset_job("surveys_and_scores", selection=selection, executor_def=dg.in_process_executor)
     defs = dg.Definitions(assets=ALL_ASSETS, jobs=[job], resources=make_resources(str(raw), str(curated)))
+    instance = dg.DagsterInstance.ephemeral()
     return defs.resolve_job_def("surveys_and_scores").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+        instance=instance, raise_on_error=False, tags=year_tags(instance, raw)
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandera.polars as pa
 import polars as pl
@@ -21,6 +21,7 @@ import polars as pl
 from models.ingest.documents import Documents
 from models.ingest.readers import FLAG, Reader, ReadResult, find_files
 from models.ingest.records import RowProblem, quarantine_frame, record
+from models.ingest.values import is_year
 
 Inputs = dict[str, pl.DataFrame]  # staging tables a parser needs, by name ("staging.units")
 
@@ -54,7 +55,11 @@ class Source:
     - `writes`: staging tables it writes besides its own; `schema`: pandera model of `staging.<name>`;
     - `required_raw`: raw columns its contract requires (checked on `raw.<name>`);
     - `locate`: where the files are when a rule file says so (surveys.yaml names each survey's
-      folder): (pattern, fields every row of those files gets) from the run's rule files.
+      folder): (pattern, fields every row of those files gets) from the run's rule files;
+    - `year_folder`: files sit in `<year_folder>/<year>/…`, one folder per evaluation year, so the
+      source is read, staged and balanced one year at a time (Dagster's `evaluation_year`
+      partitions). A file in any other folder is "unfiled": it belongs to no year, is read with
+      every year and its rows are quarantined by the parser.
     """
 
     name: str
@@ -70,6 +75,23 @@ class Source:
     required_raw: tuple[str, ...] = ()
     locate: Callable[[Documents], list[tuple[str, dict]]] | None = None
     label: str = ""  # what officials call this input, in Vietnamese (data-quality page)
+    year_folder: str | None = None
+
+    def year_of(self, source_file: str) -> str | None:
+        """The evaluation year a file is filed under (`submissions/2024/S01.xlsx` → "2024"), None if unfiled."""
+        if self.year_folder is None:
+            return None
+        parts = PurePosixPath(source_file).parts
+        if len(parts) > 2 and parts[0] == self.year_folder and is_year(parts[1]):
+            return parts[1]
+        return None
+
+    def years(self, raw_dir: Path) -> list[str]:
+        """The year folders present under `raw_dir/<year_folder>/`, in order."""
+        folder = raw_dir / (self.year_folder or "")
+        if self.year_folder is None or not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if p.is_dir() and is_year(p.name))
 
     @property
     def raw_table(self) -> str:
@@ -97,12 +119,19 @@ FILE_SCHEMA = {
 }
 
 
-def read_source(source: Source, raw_dir: Path, docs: Documents | None = None) -> list[ReadResult]:
-    """Every file of the source, read; a link out of the raw folder is a result with only its problem."""
+def read_source(
+    source: Source, raw_dir: Path, docs: Documents | None = None, years: list[str] | None = None
+) -> list[ReadResult]:
+    """Every file of the source, read; a link out of the raw folder is a result with only its problem.
+
+    `years`: for a source filed by year, only those years' folders (and the unfiled files)."""
     located = source.locate(docs) if source.locate else [(p, {}) for p in source.patterns]
     results: dict[str, ReadResult] = {}
     for pattern, fields in located:
         files, outside = find_files(raw_dir, (pattern,))
+        if years is not None:
+            files = [(p, d) for p, d in files if source.year_of(d) in (*years, None)]
+            outside = [r for r in outside if source.year_of(r["source_file"]) in (*years, None)]
         for path, display in files:
             if display in results:
                 continue

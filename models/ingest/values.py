@@ -127,11 +127,19 @@ def whole(raw: dict, column: str, *, required: bool = True) -> int | None:
     return int(parsed)
 
 
+YEARS = range(2000, 2101)  # the evaluation years chiso accepts, in a cell or as a folder name
+
+
+def is_year(text: str) -> bool:
+    """A folder name that is an evaluation year (`2024`; not `nam-2024`, not `1999`)."""
+    return text.isdigit() and int(text) in YEARS
+
+
 def year(raw: dict, column: str = "year") -> int:
     """An evaluation year, 2000-2100 (`bad_year`)."""
     value = raw.get(column)
     parsed = number(raw, column, kind="count")
-    if not float(parsed).is_integer() or not 2000 <= parsed <= 2100:
+    if not float(parsed).is_integer() or int(parsed) not in YEARS:
         raise RowProblem(column, "bad_year", f"{label(column)} '{value}' không phải năm hợp lệ", value)
     return int(parsed)
 

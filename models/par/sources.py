@@ -118,6 +118,7 @@ SUBMISSIONS = Source(
     needs=SCOPE_NEEDS,
     path_fields=_folder_year,
     required_raw=("criterion_code", "self_score"),
+    year_folder="submissions",
 )
 APPRAISALS = Source(
     name="appraisals",

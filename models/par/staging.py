@@ -14,7 +14,7 @@ import polars as pl
 
 from models.ingest.records import LABELS, RowProblem, record
 from models.ingest.source import Staged, keep_latest, stage_rows
-from models.ingest.values import date, number, whole, year
+from models.ingest.values import date, is_year, number, whole, year
 from models.par.frameworks import PROVINCE_PARENT, Ruleset, ruleset_for
 from models.text import is_not_applicable, name_key, normalize_text
 
@@ -287,8 +287,14 @@ def _in_its_folder(raw: dict, evaluated: int) -> None:
     or a form whose year disagrees with its folder, is reported, never filed under another year."""
     folder = raw.get("folder_year")
     if folder is None:
-        return
-    if not (folder.isdigit() and 2000 <= int(folder) <= 2100):
+        # Every form must say its year by its folder: the year is how it is read and staged (by year).
+        raise RowProblem(
+            None,
+            "bad_year_folder",
+            "Tệp không nằm trong thư mục năm nào; hãy đặt tệp vào thư mục submissions/<năm đánh giá>/",
+            None,
+        )
+    if not is_year(folder):
         raise RowProblem(
             None,
             "bad_year_folder",
