@@ -12,6 +12,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from models.ingest import readers
 from models.par.forms import read_xlsx_form
@@ -88,8 +90,9 @@ def test_the_sample_forms_are_read_without_openpyxl(monkeypatch):
 
 
 def test_cells_the_libraries_write_differently_are_read_as_openpyxl_reads_them(monkeypatch, tmp_path):
-    """Booleans, errors, tiny numbers, long integers, times and durations go to openpyxl; a date cell
-    is the ISO date either way."""
+    """Booleans, errors, tiny numbers, long integers, times, durations and dates out of range go to
+    openpyxl; numbers with more decimals than calamine writes are read as doubles; a date cell is the
+    ISO date either way."""
     path = tmp_path / "types.xlsx"
     write_form(path, "U1", "Sở A", 2023, [("1.1", "T", 20, 5), ("1.2", "T", 20, 1.45)])
     cases = {
@@ -101,11 +104,18 @@ def test_cells_the_libraries_write_differently_are_read_as_openpyxl_reads_them(m
         "tiny": 0.00001,
         "long": 12345678901234567,
         "escape": "a_x000D_b",
+        "third": 1 / 3,  # calamine writes `0.333333333`
+        "many_decimals": 1.4500000001,  # calamine writes `1.45`
+        "negative_zero": -0.0,
+        "typed_like_calamine": "0.333333333",
+        "date_out_of_range": (dt.date(2000, 1, 1), 2958466),  # a date cell past 9999: calamine panics
+        "date_far_out_of_range": (dt.date(2000, 1, 1), 95051806),  # calamine reads no value
     }
     for name, value in cases.items():
         wb = openpyxl.load_workbook(path)
-        wb.active["B6"] = value  # `Ngày lập:`
-        wb.active["E9"] = value  # evidence of criterion 1.1
+        for cell in ("B6", "E9"):  # `Ngày lập:` and the evidence of criterion 1.1
+            for v in value if isinstance(value, tuple) else (value,):  # a date's style, then the value
+                wb.active[cell] = v
         wb.save(tmp_path / f"{name}.xlsx")
         fast, slow = _both(monkeypatch, _form, tmp_path / f"{name}.xlsx")
         assert fast == slow, name
@@ -137,3 +147,36 @@ def test_a_score_merged_over_rows_or_a_formula_without_value_is_flagged_on_both_
     assert fast == slow
     flags = {r["row_number"]: r.get(readers.FLAG, "").split("|")[0] for r in fast[0]}
     assert flags == {9: "", 10: "formula_without_value", 11: "merged_cells", 12: "merged_cells"}
+
+
+CELLS = st.one_of(
+    st.none(),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12),
+    st.integers(min_value=-(10**17), max_value=10**17),
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e20, max_value=1e20),
+    st.floats(min_value=-100, max_value=100).map(lambda x: round(x, 10)),  # scores with many decimals
+    st.fractions(min_value=0, max_value=30, max_denominator=12).map(float),  # `=20/3` saved as a value
+    st.booleans(),
+    st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2100, 12, 31)),
+    st.datetimes(min_value=dt.datetime(1950, 1, 1), max_value=dt.datetime(2100, 12, 31)),
+    st.sampled_from(["1.450", "7,5", "KAD", "2023-12-10 00:00:00", "a_x000D_b", " 5 ", "=1+1", "=20/3"]),
+    # text typed the way calamine writes numbers: kept as typed, as openpyxl keeps it
+    st.sampled_from(["0.00001", "0.333333333", "1.45", "12345678901234567", "100000000000000.203125"]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.tuples(CELLS, CELLS, CELLS), min_size=1, max_size=4))
+def test_any_typed_cell_reads_the_same_on_both_paths(monkeypatch, tmp_path, cells):
+    """Whatever an officer types in the score, evidence and date cells (text, numbers of any size,
+    booleans, dates, date-times, formulas), the fast path gives openpyxl's rows."""
+    path = tmp_path / "any.xlsx"
+    write_form(path, "U1", "Sở A", 2023, [(f"1.{i}", "T", 20, None) for i in range(1, len(cells) + 1)])
+    wb = openpyxl.load_workbook(path)
+    for i, (score, evidence, day) in enumerate(cells):
+        wb.active.cell(9 + i, 4, score)
+        wb.active.cell(9 + i, 5, evidence)
+        wb.active["B6"] = day
+    wb.save(path)
+    fast, slow = _both(monkeypatch, _form, path)
+    assert fast == slow

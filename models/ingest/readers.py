@@ -225,19 +225,30 @@ def read_csv(path: Path, display: str, header: Header) -> ReadResult:
 # switch it off to compare both paths on the same files).
 USE_FASTEXCEL = True
 
-_DATETIME = re.compile(r"^(\d{4})-\d{2}-\d{2} (\d{2}:\d{2}:\d{2})(\.\d+)?$")
+_DATETIME = re.compile(r"^([-+]?\d{4,})-\d{2}-\d{2} (\d{2}:\d{2}:\d{2})(\.\d+)?$")  # as calamine writes one
 # Cells calamine and openpyxl turn into different text: booleans (`true` / `True`), error and ISO-date
 # cells (`t="b"`, `t="e"`, `t="d"`), and `_x000D_` escapes (calamine unescapes them in inline strings).
 _UNLIKE_MARKS = (b't="b"', b't="e"', b't="d"', b"t='b'", b"t='e'", b"t='d'")
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
-# Text calamine writes for numbers that openpyxl writes otherwise: below 1e-4 (Python: `1e-05`) and
-# integers of 16 digits or more (openpyxl keeps the XML's digits, calamine a double's).
-_UNLIKE_NUMBER = re.compile(r"^-?(?:0\.0000|\d{16})")
+# Numbers saved with an exponent (`2.2e-313`, which calamine reads as 0) or as integers of 16 digits
+# or more (openpyxl keeps every digit, calamine a double's): openpyxl reads those sheets.
+_UNLIKE_SAVED_NUMBER = re.compile(rb"<v>-?(?:[0-9.]*[eE]|[0-9]{16})")
+# Numbers calamine's text does not carry as openpyxl reads them: more than 9 decimals (calamine writes
+# 9), below 1e-4 (Python writes `1e-05`), 16 characters or more, or a negative zero. A sheet with one
+# is read as doubles too (`_number_text`).
+_LONG_SAVED_NUMBER = re.compile(rb"<v>(?:-?[0-9]*\.[0-9]{10}|-?0\.0000|-?[0-9.]{16}|-0(?:\.0*)?<)")
 _UNSURE = object()  # a calamine text that may not be openpyxl's: the sheet goes to openpyxl
 _FORMULA = re.compile(rb"<f[\s>/]")
 _CELL = re.compile(rb"<c\b[^>]*?(?:/>|>(.*?)</c>)", re.S)
+_SAVED_VALUE = re.compile(rb"<v>\s*[^<\s]")
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _DIMENSION = re.compile(rb'<dimension\b[^>]*?\bref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+
+
+def _calamine_failed(exc: BaseException) -> bool:
+    """An error, or a Rust panic in calamine (pyo3's `PanicException`, which derives from BaseException
+    and is a type of its own in each extension module): either way openpyxl decides."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 class Workbook:
@@ -245,9 +256,11 @@ class Workbook:
     form) wherever its cells are known to equal openpyxl's, and with openpyxl (~10 ms) otherwise.
 
     A cheap look at the sheet's XML decides: cells the two libraries turn into different text (see
-    `_UNLIKE_MARKS`, `_UNLIKE_NUMBER`), XML that does not parse, or data beyond the sheet's declared size send the whole
-    sheet to openpyxl, so what officers see reported (damaged sheet, wrong sheet, values) is what
-    openpyxl reads. A file fastexcel cannot open is left to openpyxl to accept or reject.
+    `_UNLIKE_MARKS`, `_number_text`), XML that does not parse, or data beyond the sheet's declared
+    size send the whole sheet to openpyxl, so what officers see reported (damaged sheet, values) is
+    what openpyxl reads. A file fastexcel cannot open is left to openpyxl to accept or reject; one
+    it opens is not loaded by openpyxl at all unless a sheet needs it (should openpyxl then refuse the
+    file, that sheet is reported unreadable rather than the file as not a workbook).
     """
 
     def __init__(self, path: Path, fast: bool = True) -> None:
@@ -263,7 +276,9 @@ class Workbook:
                 self._zip = zipfile.ZipFile(io.BytesIO(data))
                 self._parts, self._shared = _sheet_parts(self._zip)
                 self._fast = fastexcel.read_excel(data)
-            except Exception:  # not a zip, no workbook part, or calamine refuses it: openpyxl decides
+            except BaseException as exc:  # not a zip, no workbook part, or calamine refuses it: openpyxl decides
+                if not _calamine_failed(exc):
+                    raise
                 self._fast = None
         if self._fast is None:
             self._open_slow()  # raises for a file that is not a workbook
@@ -312,33 +327,60 @@ class Workbook:
             columns = loaded.available_columns()
             offset = columns[0].absolute_index if columns else 0
             values = [array.to_pylist() for array in pa.record_batch(loaded).columns] if columns else []
-        except Exception:  # calamine's verdict on a sheet is not the one officers get: openpyxl's is
+            # calamine writes a number as text with at most 9 decimals (1/3: `0.333333333`): where the
+            # sheet has such numbers, the same cells as doubles give what openpyxl reads.
+            doubles = [[None] * len(column) for column in values]
+            if _LONG_SAVED_NUMBER.search(xml) and columns:
+                numbers = self._fast.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="float", eager=True)
+                doubles = [array.to_pylist() for array in numbers.columns]
+        except BaseException as exc:  # calamine's verdict on a sheet is not the one officers get: openpyxl's is
+            if not _calamine_failed(exc):
+                raise
             return None
+        if sum(len(column) - column.count(None) for column in values) != _saved_values(xml):
+            return None  # calamine left out a saved value (a date cell out of its range) or made one up
         height = len(values[0]) if values else 0
         dimension = _DIMENSION.search(xml)
         if dimension and (offset + len(values) > _column_number(dimension[1]) or height > int(dimension[2])):
             return None  # openpyxl (read-only) reads only the declared size: keep what it sees
         texts = []
-        for column in values:
-            text = [None if v is None else _calamine_text(v) for v in column]
+        for column, column_doubles in zip(values, doubles, strict=True):
+            text = [
+                None if v is None else _calamine_text(v) if d is None else _number_text(v, d)
+                for v, d in zip(column, column_doubles, strict=True)
+            ]
             for i, t in enumerate(text):
                 if t is _UNSURE:
                     text[i] = self._date_text(column[i], xml)
-                    if text[i] is _UNSURE:
-                        return None
+                elif t is _NUMBER_OR_TEXT:
+                    text[i] = self._number_or_text(column[i], column_doubles[i], xml)
+                if text[i] is _UNSURE:
+                    return None
             texts.append(text)
         lead = [None] * offset
         return [[*lead, *cells] for cells in zip(*texts, strict=True)]
 
+    def _number_or_text(self, value: str, double: float, xml: bytes) -> object:
+        """A cell calamine wrote as `value` that is a number Python writes otherwise (its double is
+        `double`), unless that very text was typed in a text cell: then `_UNSURE`."""
+        typed = b">" + value.encode() + b"<"
+        if typed in (self._member(self._shared) or b"") or b">" + value.encode() + b"</t>" in xml:
+            return _UNSURE
+        return cell_text(double)
+
     def _date_text(self, value: str, xml: bytes) -> object:
         """A date cell as openpyxl's `cell_text` writes it (midnight: the ISO date); `_UNSURE` when it may
-        be text typed that way, a time or a duration (calamine writes those from 1899-12-31), or a number
-        calamine and openpyxl write differently."""
+        be text typed that way, a time or a duration (calamine writes those from 1899-12-31 on), or a
+        number calamine and openpyxl write differently."""
         match = _DATETIME.match(value)
         if match is None:
             return _UNSURE
         typed = value.encode()
-        if int(match[1]) <= 1900 or match[3] or typed in xml or typed in (self._member(self._shared) or b""):
+        # Before 1950: a duration (`[h]:mm`) or a time rather than a date; after 9999: not a date to
+        # Python. Both too rare to matter here.
+        if not 1950 <= int(match[1]) <= 9999 or match[3]:
+            return _UNSURE
+        if typed in xml or typed in (self._member(self._shared) or b""):
             return _UNSURE
         return value[:10] if match[2] == "00:00:00" else value
 
@@ -380,14 +422,41 @@ def _part_name(target: str) -> str:
     return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
 
 
+_NUMBER_OR_TEXT = object()  # calamine's text of a number, or a text typed exactly so: the file decides
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _number_text(value: str, double: float) -> object:
+    """`cell_text` of a cell calamine wrote as `value` and reads as the number `double`.
+
+    A number cell: calamine writes it with at most 9 decimals (`0.333333333`, and 1.4500000001 as
+    `1.45`), openpyxl reads the double (`cell_text`: `0.3333333333333333`). A text cell that reads as
+    a number (`1.450`, ` 7 `): openpyxl keeps the text. Where the double's text and the cell's text
+    differ, calamine's way of writing that double (`_nine`) tells which it was, unless someone typed
+    exactly that as text (`_NUMBER_OR_TEXT`: the file is looked at)."""
+    as_number, as_text = cell_text(double), _text(value)
+    if as_number == as_text:
+        return as_text
+    return _NUMBER_OR_TEXT if value == _nine(double) else as_text
+
+
+def _nine(double: float) -> str:
+    """A double as calamine writes it as text: 9 decimals, trailing zeros dropped."""
+    return f"{double:.9f}".rstrip("0").rstrip(".") or "0"
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _calamine_text(value: str) -> object:
-    """`cell_text` of a cell calamine wrote as `value`; `_UNSURE` for a date or a number whose text
-    openpyxl may write otherwise. Cached: forms repeat the same titles, codes and scores."""
-    if value[:1].isdigit() or value[:1] == "-":
-        if _DATETIME.match(value) or _UNLIKE_NUMBER.match(value):
-            return _UNSURE
+    """`cell_text` of a cell calamine wrote as `value` that is not a number; `_UNSURE` for a date
+    (`_date_text` decides). Cached: forms repeat the same titles, codes and names."""
+    if (value[:1].isdigit() or value[:1] in "-+") and _DATETIME.match(value):
+        return _UNSURE
     return _text(value)
+
+
+def _saved_values(xml: bytes) -> int:
+    """How many cells of the sheet's XML have a saved value (a `<v>` that is not empty, or inline text)."""
+    return xml.count(b"<v>") - xml.count(b"<v></v>") + xml.count(b"<is>")
 
 
 def _has_escapes(xml: bytes) -> bool:
@@ -399,7 +468,7 @@ def _plain_sheet(xml: bytes) -> bool:
     head = xml[:4096]
     if (b"<worksheet>" not in head and b"<worksheet " not in head) or any(m in xml for m in _UNLIKE_MARKS):
         return False
-    if _has_escapes(xml):
+    if _has_escapes(xml) or _UNLIKE_SAVED_NUMBER.search(xml):
         return False
     try:
         expat.ParserCreate().Parse(xml, True)
@@ -412,7 +481,8 @@ def _has_empty_formula(xml: bytes) -> bool:
     """A cell with a formula and no saved value (a workbook saved by a tool that does not calculate)."""
     if not _FORMULA.search(xml):
         return False
-    return any(body and _FORMULA.search(body) and not re.search(rb"<v>[^<]", body) for body in _CELL.findall(xml))
+    # A saved value of spaces is blank to `cell_text` too.
+    return any(body and _FORMULA.search(body) and not _SAVED_VALUE.search(body) for body in _CELL.findall(xml))
 
 
 def _merges(xml: bytes) -> Iterator[tuple[int, int, int, int]]:
