@@ -140,7 +140,7 @@ def _write(conn, source: Source, table: str, frame: pl.DataFrame, years: list[st
     old = conn.sql(f"SELECT DISTINCT source_file FROM {table}").fetchall() if table_exists(conn, table) else []
     files = {f for (f,) in old if source.year_of(f) in (*years, None)} | set(frame["source_file"])
     replace_rows(conn, table, frame, {"source_file": sorted(files)})
-    mark_written(conn, table, years)
+    mark_written(conn, table, years, by=source.year_sql)
 
 
 def _file_groups(conn, source: Source, years: list[str] | None) -> list[tuple[str, pl.DataFrame]]:
