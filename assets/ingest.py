@@ -19,7 +19,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.checks import ERROR, WARN, Check, rule_check, schema_check
-from assets.metadata import materialized
+from assets.metadata import materialized, spec_metadata
 from assets.partitions import EVALUATION_YEARS, run_years
 from assets.resources import ChisoPaths
 from assets.storage import (
@@ -85,8 +85,16 @@ def _raw(source: Source) -> dg.AssetsDefinition:
 
 def _staging(source: Source) -> dg.AssetsDefinition:
     deps = [key(source.raw_table), key(f"{source.raw_table}_files"), *(key(t) for t in source.needs)]
+    models = {source.table: source.schema, **{t: schemas.EXTRA_TABLES.get(t) for t in source.writes}}
     specs = [
-        dg.AssetSpec(key(t), group_name="staging", kinds={"duckdb"}, deps=deps, description=source.description)
+        dg.AssetSpec(
+            key(t),
+            group_name="staging",
+            kinds={"duckdb"},
+            deps=deps,
+            description=source.description,
+            metadata=spec_metadata(t, models.get(t) or (QUARANTINE_SCHEMA if t == source.quarantine_table else None)),
+        )
         for t in (*source.tables, source.quarantine_table)
     ]
 

@@ -52,8 +52,29 @@ def contract_schema(table: str) -> dg.TableSchema | None:
     )
 
 
-def spec_metadata(table: str) -> dict:
-    schema = contract_schema(table)
+def declared_schema(model) -> dg.TableSchema:
+    """The columns a staging table promises, shown before any run: its pandera model
+    (expectations/schemas.py), or a plain {column: Polars type} (the quarantine records)."""
+    if isinstance(model, dict):
+        return dg.TableSchema(columns=[dg.TableColumn(name, str(dtype)) for name, dtype in model.items()])
+    columns = model.to_schema().columns if hasattr(model, "to_schema") else model.columns
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name,
+                str(column.dtype),
+                description=column.description,
+                constraints=dg.TableColumnConstraints(nullable=column.nullable),
+            )
+            for name, column in columns.items()
+        ]
+    )
+
+
+def spec_metadata(table: str, model=None) -> dict:
+    """A table asset's definition metadata: its name, and its columns as the contract documents them
+    (docs/marts.md for a mart, the pandera model for a staging table)."""
+    schema = declared_schema(model) if model is not None else contract_schema(table)
     return {"dagster/table_name": table, **({"dagster/column_schema": schema} if schema else {})}
 
 
