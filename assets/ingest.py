@@ -19,6 +19,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.checks import ERROR, WARN, Check, rule_check, schema_check
+from assets.metadata import materialized, spec_metadata
 from assets.partitions import EVALUATION_YEARS, run_years
 from assets.resources import ChisoPaths
 from assets.storage import (
@@ -68,14 +69,13 @@ def _raw(source: Source) -> dg.AssetsDefinition:
             _write(conn, source, source.raw_table, rows, years)
             _write(conn, source, f"{source.raw_table}_files", files, years)
             new_versions = record_file_versions(conn, files.filter(pl.col("file_sha256") != ""))
-            yield dg.MaterializeResult(asset_key=key(source.raw_table), metadata={"dagster/row_count": rows.height})
-            yield dg.MaterializeResult(
-                asset_key=key(f"{source.raw_table}_files"),
-                metadata={
-                    "dagster/row_count": files.height,
-                    "new_file_versions": new_versions,
-                    "unreadable_files": int(files["problem_rule"].is_not_null().sum()),
-                },
+            yield materialized(conn, source.raw_table, rows.height)
+            yield materialized(
+                conn,
+                f"{source.raw_table}_files",
+                files.height,
+                new_file_versions=new_versions,
+                unreadable_files=int(files["problem_rule"].is_not_null().sum()),
             )
             for check in checks:
                 yield check.run(conn, context.run.run_id)
@@ -85,8 +85,16 @@ def _raw(source: Source) -> dg.AssetsDefinition:
 
 def _staging(source: Source) -> dg.AssetsDefinition:
     deps = [key(source.raw_table), key(f"{source.raw_table}_files"), *(key(t) for t in source.needs)]
+    models = {source.table: source.schema, **{t: schemas.EXTRA_TABLES.get(t) for t in source.writes}}
     specs = [
-        dg.AssetSpec(key(t), group_name="staging", kinds={"duckdb"}, deps=deps, description=source.description)
+        dg.AssetSpec(
+            key(t),
+            group_name="staging",
+            kinds={"duckdb"},
+            deps=deps,
+            description=source.description,
+            metadata=spec_metadata(t, models.get(t) or (QUARANTINE_SCHEMA if t == source.quarantine_table else None)),
+        )
         for t in (*source.tables, source.quarantine_table)
     ]
 
@@ -113,11 +121,8 @@ def _staging(source: Source) -> dg.AssetsDefinition:
                 replace_rows(conn, "quality.row_balance", balance, {"source": [source.name], "partition": [group]})
             totals = {k: sum(o.balance[k] for _, o in outcomes) for k in BALANCE_COUNTS}
             for table, frame in tables.items():
-                yield dg.MaterializeResult(asset_key=key(table), metadata={"dagster/row_count": frame.height})
-            yield dg.MaterializeResult(
-                asset_key=key(source.quarantine_table),
-                metadata={"dagster/row_count": quarantine.height, **totals},
-            )
+                yield materialized(conn, table, frame.height)
+            yield materialized(conn, source.quarantine_table, quarantine.height, **totals)
             for check in checks:
                 yield check.run(conn, context.run.run_id)
 
@@ -143,7 +148,7 @@ def _write(conn, source: Source, table: str, frame: pl.DataFrame, years: list[st
     old = conn.sql(f"SELECT DISTINCT source_file FROM {table}").fetchall() if table_exists(conn, table) else []
     files = {f for (f,) in old if source.year_of(f) in (*years, None)} | set(frame["source_file"])
     replace_rows(conn, table, frame, {"source_file": sorted(files)})
-    mark_written(conn, table, years)
+    mark_written(conn, table, years, by=source.year_sql)
 
 
 def _file_groups(conn, source: Source, years: list[str] | None) -> list[tuple[str, pl.DataFrame]]:
@@ -229,10 +234,8 @@ def quarantine(warehouse: DuckDBResource) -> dg.MaterializeResult:
             how="vertical",
         )
         write_table(conn, "staging.quarantine", frame)
-    by_rule = frame.group_by("rule").len().sort("rule")
-    return dg.MaterializeResult(
-        metadata={"dagster/row_count": frame.height, **{f"rule:{r}": n for r, n in by_rule.iter_rows()}}
-    )
+        by_rule = frame.group_by("rule").len().sort("rule")
+        return materialized(conn, "staging.quarantine", **{f"rule:{r}": n for r, n in by_rule.iter_rows()})
 
 
 ingest_assets = [*(_raw(s) for s in SOURCES), *(_staging(s) for s in SOURCES), quarantine]

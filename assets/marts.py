@@ -9,7 +9,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.checks import checks_on
-from assets.metadata import spec_metadata, table_metadata
+from assets.metadata import materialized, spec_metadata
 from assets.storage import key, mark_written
 
 _TABLES = re.compile(r"\b((?:raw|staging|core|marts)\.[a-z_]+)\b")
@@ -40,7 +40,7 @@ def mart_asset(table: str, sql: str) -> dg.AssetsDefinition:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
             conn.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
             mark_written(conn, table)
-            yield dg.MaterializeResult(asset_key=key(table), metadata=table_metadata(conn, table))
+            yield materialized(conn, table)
             for check in checks:
                 yield check.run(conn, context.run.run_id)
 

@@ -52,23 +52,49 @@ def contract_schema(table: str) -> dg.TableSchema | None:
     )
 
 
-def spec_metadata(table: str) -> dict:
-    schema = contract_schema(table)
+def declared_schema(model) -> dg.TableSchema:
+    """The columns a staging table promises, shown before any run: its pandera model
+    (expectations/schemas.py), or a plain {column: Polars type} (the quarantine records)."""
+    if isinstance(model, dict):
+        return dg.TableSchema(columns=[dg.TableColumn(name, str(dtype)) for name, dtype in model.items()])
+    columns = model.to_schema().columns if hasattr(model, "to_schema") else model.columns
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name,
+                str(column.dtype),
+                description=column.description,
+                constraints=dg.TableColumnConstraints(nullable=column.nullable),
+            )
+            for name, column in columns.items()
+        ]
+    )
+
+
+def spec_metadata(table: str, model=None) -> dict:
+    """A table asset's definition metadata: its name, and its columns as the contract documents them
+    (docs/marts.md for a mart, the pandera model for a staging table)."""
+    schema = declared_schema(model) if model is not None else contract_schema(table)
     return {"dagster/table_name": table, **({"dagster/column_schema": schema} if schema else {})}
 
 
+def materialized(conn, table: str, rows: int | None = None, **extra) -> dg.MaterializeResult:
+    """What every table asset reports: its row count (`rows`: this write's, for a table written one
+    evaluation year at a time), its actual columns and its name; for a mart, a preview too."""
+    metadata = table_metadata(conn, table, preview=table.startswith("marts."))
+    if rows is not None:
+        metadata["dagster/row_count"] = rows
+    return dg.MaterializeResult(asset_key=dg.AssetKey(table.split(".")), metadata={**metadata, **extra})
+
+
 def table_metadata(conn, table: str, preview: bool = True) -> dict:
-    """Row count, the table's actual columns (documented meaning where the contract has one, else marked
-    an extra) and a markdown preview of its first rows."""
+    """Row count, the table's actual columns (for a mart, the documented meaning where the contract has
+    one, else marked an extra) and a markdown preview of its first rows."""
     documented = {name: meaning for name, _, meaning in documented_columns().get(table, [])}
+    extra = "extra column (docs/marts.md: extras may grow)" if table.startswith("marts.") else None
     columns = conn.execute(f"DESCRIBE {table}").fetchall()
     schema = dg.TableSchema(
-        columns=[
-            dg.TableColumn(
-                name, type_, description=documented.get(name, "extra column (docs/marts.md: extras may grow)")
-            )
-            for name, type_, *_ in columns
-        ]
+        columns=[dg.TableColumn(name, type_, description=documented.get(name, extra)) for name, type_, *_ in columns]
     )
     metadata = {
         "dagster/row_count": conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0],

@@ -9,7 +9,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.marts import mart_asset
-from assets.metadata import spec_metadata, table_metadata
+from assets.metadata import materialized, spec_metadata
 from assets.partitions import EVALUATION_YEARS, run_years
 from assets.storage import key, read_table, write_table, write_years
 from models.ingest.documents import Documents
@@ -91,10 +91,8 @@ def par_scores(context, warehouse: DuckDBResource) -> Iterator[dg.MaterializeRes
         }
         for table, frame in tables.items():
             write_years(conn, table, frame, "year", years)
-    for table, frame in tables.items():
-        yield dg.MaterializeResult(
-            asset_key=key(table), metadata={"dagster/row_count": frame.height, "years": ", ".join(years)}
-        )
+        for table, frame in tables.items():
+            yield materialized(conn, table, frame.height, years=", ".join(years))
 
 
 @dg.asset(
@@ -117,7 +115,7 @@ def missing_submissions_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
             read_table(conn, "raw.submissions"),
         )
         write_table(conn, "marts.missing_submissions", frame)
-        return dg.MaterializeResult(metadata=table_metadata(conn, "marts.missing_submissions"))
+        return materialized(conn, "marts.missing_submissions")
 
 
 @dg.asset(
@@ -133,7 +131,7 @@ def evidence_flags(warehouse: DuckDBResource) -> dg.MaterializeResult:
     with warehouse.get_connection() as conn:
         flags = find_flags(read_table(conn, "staging.submissions"), read_table(conn, "staging.evidence"))
         write_table(conn, "marts.evidence_flags", flags)
-        return dg.MaterializeResult(metadata=table_metadata(conn, "marts.evidence_flags"))
+        return materialized(conn, "marts.evidence_flags")
 
 
 par_marts = [mart_asset(table, sql) for table, sql in MARTS.items()]

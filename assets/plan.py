@@ -10,6 +10,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.marts import mart_asset
+from assets.metadata import materialized
 from assets.resources import ChisoPaths
 from assets.storage import key, mark_written, read_table, write_table
 from models.par.marts import PLAN_TRACKING
@@ -49,25 +50,21 @@ def plan_progress(warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
         card = scorecard(tracking, targets.select("plan_id", "target_code", "variant", "lead_agency"))
         write_table(conn, "core.plan_tracking", tracking)
         write_table(conn, "core.plan_scorecard", card)
-    in_force = tracking.filter("in_force")
-    yield dg.MaterializeResult(
-        asset_key=key("core.plan_tracking"),
-        metadata={
-            "dagster/row_count": tracking.height,
-            "periods": in_force["period"].n_unique(),
-            "met": int((in_force["status"] == "met").sum()),
-            "not_met": int((in_force["status"] == "not_met").sum()),
-            "no_data": int((in_force["status"] == "no_data").sum()),
-            "at_risk": int(in_force["at_risk"].sum()),
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key=key("core.plan_scorecard"),
-        metadata={
-            "dagster/row_count": card.height,
-            "lead_agencies": len({a for t in targets["lead_agency"].to_list() for a in lead_agencies(t)}),
-        },
-    )
+        in_force = tracking.filter("in_force")
+        yield materialized(
+            conn,
+            "core.plan_tracking",
+            periods=in_force["period"].n_unique(),
+            met=int((in_force["status"] == "met").sum()),
+            not_met=int((in_force["status"] == "not_met").sum()),
+            no_data=int((in_force["status"] == "no_data").sum()),
+            at_risk=int(in_force["at_risk"].sum()),
+        )
+        yield materialized(
+            conn,
+            "core.plan_scorecard",
+            lead_agencies=len({a for t in targets["lead_agency"].to_list() for a in lead_agencies(t)}),
+        )
 
 
 plan_tracking = mart_asset("marts.plan_tracking", PLAN_TRACKING)

@@ -75,23 +75,25 @@ class Graph:
 
 
 def gate_refusal(
-    graph: Graph, writes: dict[tuple[str, str], int], checks: dict[str, tuple[int, bool]], years: list[str]
+    graph: Graph, writes: dict[tuple[str, str], tuple[int, int]], checks: dict[str, tuple[int, bool]], years: list[str]
 ) -> str | None:
     """Why the working copy may not be published, in Vietnamese, or None.
 
-    `writes`: (table, year or "") → when it was last written; `checks`: check → (when it last ran,
-    passed); both on the working copy's write clock (assets/storage.py `mark_written`). Published only
-    if every table before was written for every evaluation year the raw folder has, after everything
-    it reads; and every blocking check ran after the last write of its table, and passed. So a
-    partial selection (one asset, a re-execution of failed steps, one year's backfill) publishes
-    only a working copy that is whole and checked, whichever runs built it.
+    `writes`: (table, year or "") → (when it last changed, when it was last computed); `checks`:
+    check → (when it last ran, passed); all on the working copy's write clock (assets/storage.py
+    `mark_written`). Published only if every table before was computed for every evaluation year the
+    raw folder has, after what it reads last changed (year by year between tables written by year);
+    and every blocking check ran after its table last changed, and passed. So a partial selection
+    (one asset, a re-execution of failed steps, one year's backfill) publishes only a working copy
+    that is whole and checked, whichever runs built it.
     """
 
     def parts(table: str) -> list[str]:
         return years if table in graph.partitioned else [""]
 
-    def newest(table: str) -> int:
-        return max((writes.get((table, p), 0) for p in parts(table)), default=0)
+    def changed(table: str, part: str | None = None) -> int:
+        """When the table (or one year of it) last changed; 0 if never written."""
+        return max((writes.get((table, p), (0, 0))[0] for p in ([part] if part else parts(table))), default=0)
 
     missing, stale = set(), set()
     for table, reads in graph.upstream.items():
@@ -100,13 +102,10 @@ def gate_refusal(
             missing.add(f"{table} ({', '.join(absent)})" if absent != [""] else table)
             continue
         for read in reads:
-            if table in graph.partitioned and read in graph.partitioned:
-                behind = [p for p in years if writes[(table, p)] < writes.get((read, p), 0)]
-            else:
-                behind = [p for p in parts(table) if writes[(table, p)] < newest(read)]
-            if behind:
+            by_year = table in graph.partitioned and read in graph.partitioned
+            if any(writes[(table, p)][1] < changed(read, p if by_year else None) for p in parts(table)):
                 stale.add(table)
-    not_checked = {c for c, table in graph.blocking.items() if c not in checks or checks[c][0] < newest(table)}
+    not_checked = {c for c, table in graph.blocking.items() if c not in checks or checks[c][0] < changed(table)}
     failed = {c for c in graph.blocking.keys() - not_checked if not checks[c][1]}
     if not (missing or stale or not_checked or failed):
         return None
@@ -130,10 +129,15 @@ def gate_refusal(
     )
 
 
-def working_record(conn) -> tuple[dict[tuple[str, str], int], dict[str, tuple[int, bool]]]:
+def working_record(conn) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[str, tuple[int, bool]]]:
     """The working copy's write and check record (empty before its first run)."""
     writes = (
-        {(a, p): seq for a, p, seq in conn.execute("SELECT asset, partition, seq FROM quality.writes").fetchall()}
+        {
+            (a, p): (changed, computed)
+            for a, p, changed, computed in conn.execute(
+                "SELECT asset, partition, changed, computed FROM quality.writes"
+            ).fetchall()
+        }
         if table_exists(conn, "quality.writes")
         else {}
     )

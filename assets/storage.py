@@ -26,7 +26,7 @@ def write_years(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame,
     """Replace the rows of these evaluation years (`column` holds the year; the rows of other years stay)."""
     values = years if frame.schema.get(column, pl.String) == pl.String else [int(y) for y in years]
     replace_rows(conn, name, frame, {column: values})
-    mark_written(conn, name, years)
+    mark_written(conn, name, years, by=column)
     return frame.height
 
 
@@ -94,23 +94,53 @@ def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFram
         conn.unregister("_chiso_rows")
 
 
-def mark_written(conn: duckdb.DuckDBPyConnection, asset: str, partitions: list[str] | None = None) -> int:
-    """Note that `asset` (a table, or pages) was just written, for these evaluation years if it is
-    written year by year; return the write's sequence number.
+def mark_written(
+    conn: duckdb.DuckDBPyConnection, asset: str, partitions: list[str] | None = None, by: str | None = None
+) -> None:
+    """Note that `asset` (a table, or pages) was just written: for these evaluation years if it is
+    written year by year (`by`: the SQL giving a row's year).
 
-    The numbers only grow, and check results carry one too: the publish gate compares them to tell
-    whether every table was rebuilt after what it reads, and every check ran after the table it
-    checks (assets/publish.py). They live in the working copy, beside the data they describe."""
-    seq = tick(conn)
+    Each write takes a number from a clock that only grows (`computed`), and so does each check
+    result: the publish gate compares them to tell whether every table was computed after what it
+    reads last changed, and every check ran after its table last changed (assets/publish.py). A table
+    written again with the same rows (same count and row hashes) keeps the number of its last change
+    (`changed`), so reading an unchanged register again does not make every year computed from it
+    stale. The record lives in the working copy, beside the data it describes."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS quality")
     conn.execute(
-        "CREATE TABLE IF NOT EXISTS quality.writes "
-        "(asset VARCHAR, partition VARCHAR, seq BIGINT, written_at TIMESTAMP, PRIMARY KEY (asset, partition))"
+        "CREATE TABLE IF NOT EXISTS quality.writes (asset VARCHAR, partition VARCHAR, changed BIGINT, "
+        "computed BIGINT, version VARCHAR, written_at TIMESTAMP, PRIMARY KEY (asset, partition))"
     )
-    conn.executemany(
-        "INSERT OR REPLACE INTO quality.writes VALUES (?, ?, ?, now()::TIMESTAMP)",
-        [[asset, p, seq] for p in (partitions or [""])],
+    parts = partitions or [""]
+    versions = _versions(conn, asset, parts, by) if "." in asset and table_exists(conn, asset) else {}
+    before = {
+        p: (changed, version)
+        for p, changed, version in conn.execute(
+            "SELECT partition, changed, version FROM quality.writes WHERE asset = ?", [asset]
+        ).fetchall()
+    }
+    seq = tick(conn)
+    rows = []
+    for p in parts:
+        last_change, last_version = before.get(p, (None, None))
+        same = versions.get(p) is not None and last_version == versions[p]
+        rows.append([asset, p, last_change if same else seq, seq, versions.get(p)])
+    conn.executemany("INSERT OR REPLACE INTO quality.writes VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)", rows)
+
+
+def _versions(conn: duckdb.DuckDBPyConnection, table: str, parts: list[str], by: str | None) -> dict[str, str]:
+    """'rows:sum of row hashes' of the table, or of each year's rows."""
+    fingerprint = "count(*)::VARCHAR || ':' || coalesce(sum(hash(t)), 0)::VARCHAR"
+    if by is None:
+        return {"": conn.execute(f"SELECT {fingerprint} FROM {table} t").fetchone()[0]}
+    found = dict(
+        conn.execute(
+            f"SELECT ({by})::VARCHAR AS p, {fingerprint} FROM {table} t "
+            f"WHERE ({by})::VARCHAR IN (SELECT unnest($parts)) GROUP BY 1",
+            {"parts": parts},
+        ).fetchall()
     )
-    return seq
+    return {p: found.get(p, "0:0") for p in parts}
 
 
 def tick(conn: duckdb.DuckDBPyConnection) -> int:

@@ -8,6 +8,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.marts import mart_asset
+from assets.metadata import materialized
 from assets.storage import key, read_table, write_table
 from models.ingest.documents import Documents
 from models.papi.scores import papi_index
@@ -37,9 +38,7 @@ def survey_scores(warehouse: DuckDBResource) -> dg.MaterializeResult:
             _config(conn),
         )
         write_table(conn, "core.survey_index", frame)
-    return dg.MaterializeResult(
-        metadata={"dagster/row_count": frame.height, "flagged": frame.filter(pl.col("flag").is_not_null()).height}
-    )
+        return materialized(conn, "core.survey_index", flagged=frame.filter(pl.col("flag").is_not_null()).height)
 
 
 @dg.asset(
@@ -62,7 +61,7 @@ def papi_scores(warehouse: DuckDBResource) -> dg.MaterializeResult:
             config.papi.attribution if config.papi else None,
         )
         write_table(conn, "core.papi_index", frame)
-    return dg.MaterializeResult(metadata={"dagster/row_count": frame.height})
+        return materialized(conn, "core.papi_index")
 
 
 @dg.asset(
@@ -78,9 +77,7 @@ def survey_sample_planning(warehouse: DuckDBResource) -> dg.MaterializeResult:
             read_table(conn, "staging.survey_dossiers"), read_table(conn, "staging.survey_respondents"), _config(conn)
         )
         write_table(conn, "core.survey_sample_plan", frame)
-    return dg.MaterializeResult(
-        metadata={"dagster/row_count": frame.height, "short": int(frame["sample_short"].fill_null(False).sum())}
-    )
+        return materialized(conn, "core.survey_sample_plan", short=int(frame["sample_short"].fill_null(False).sum()))
 
 
 @dg.asset(
@@ -102,13 +99,12 @@ def unit_rank_uncertainty(warehouse: DuckDBResource) -> dg.MaterializeResult:
             read_table(conn, "core.papi_index"),
         )
         write_table(conn, "core.rank_uncertainty", frame)
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": frame.height,
-            "rank_not_certain": frame.filter(pl.col("rank_best") != pl.col("rank_worst")).height,
-            "band_not_stable": int((~frame["band_stable"]).sum()),
-        }
-    )
+        return materialized(
+            conn,
+            "core.rank_uncertainty",
+            rank_not_certain=frame.filter(pl.col("rank_best") != pl.col("rank_worst")).height,
+            band_not_stable=int((~frame["band_stable"]).sum()),
+        )
 
 
 survey_marts = [mart_asset(table, sql) for table, sql in SURVEY_MARTS.items()]

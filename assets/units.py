@@ -7,7 +7,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets.metadata import spec_metadata, table_metadata
+from assets.metadata import materialized, spec_metadata
 from assets.storage import key, read_table, write_table
 from models.units.lineage import unit_lineage, unit_trend
 from models.units.official import official_merger, papi_province_map, province_register
@@ -29,7 +29,7 @@ def unit_lineage_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
         units = register(read_table(conn, "staging.units"), read_table(conn, "staging.provinces"))
         frame = unit_lineage(read_table(conn, "staging.unit_changes"), units)
         write_table(conn, "marts.unit_lineage", frame)
-        return dg.MaterializeResult(metadata=table_metadata(conn, "marts.unit_lineage"))
+        return materialized(conn, "marts.unit_lineage")
 
 
 @dg.asset(
@@ -50,7 +50,7 @@ def unit_trend_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
             series, read_table(conn, "marts.unit_lineage"), units, None if weights.is_empty() else weights
         ).rename({"value": "index_pct"})
         write_table(conn, "marts.unit_trend", frame)
-        return dg.MaterializeResult(metadata=table_metadata(conn, "marts.unit_trend"))
+        return materialized(conn, "marts.unit_trend")
 
 
 @dg.asset(
@@ -67,7 +67,7 @@ def papi_province_map_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
         frame = papi_province_map(read_table(conn, "staging.papi_provinces"), official_merger())
         write_table(conn, "marts.papi_province_map", frame)
         unmapped = frame.filter(frame["official_code"].is_null()).height
-        return dg.MaterializeResult(metadata={**table_metadata(conn, "marts.papi_province_map"), "unmapped": unmapped})
+        return materialized(conn, "marts.papi_province_map", unmapped=unmapped)
 
 
 @dg.asset(
@@ -89,4 +89,4 @@ def papi_trend_mart(warehouse: DuckDBResource) -> dg.MaterializeResult:
         ).pl()
         frame = unit_trend(series, unit_lineage(changes, provinces), provinces).rename({"value": "score"})
         write_table(conn, "marts.papi_trend", frame)
-        return dg.MaterializeResult(metadata=table_metadata(conn, "marts.papi_trend"))
+        return materialized(conn, "marts.papi_trend")

@@ -10,6 +10,7 @@ import dagster as dg
 import pytest
 
 from pipelines import cli
+from pipelines.definitions import ALL_ASSETS
 from pipelines.explain_cmd import run_explain
 from tests.e2e_helpers import query
 
@@ -48,6 +49,11 @@ def test_run_talks_and_lands_in_the_instance_the_ui_serves(tmp_path, monkeypatch
         assert "1708/QĐ-UBND Art. 3.3" in described["index_pct"] and "extra column" in described["band_reason"]
         assert meta["dagster/row_count"].value == query(curated, "SELECT count(*) FROM marts.par_index").item()
         assert meta["preview"].value.startswith("| year | province | unit_group | unit_id |")
+        # Every table asset (raw, staging, core, marts) reports its row count, columns and table name.
+        tables = [k for a in ALL_ASSETS for k in a.keys if len(k.path) == 2]
+        for asset_key in tables:
+            reported = instance.get_latest_materialization_event(asset_key).asset_materialization.metadata
+            assert {"dagster/row_count", "dagster/column_schema", "dagster/table_name"} <= set(reported), asset_key
         published = instance.get_latest_materialization_event(dg.AssetKey("published_warehouse"))
         assert published.asset_materialization.metadata["path"].value == str(curated / "warehouse.duckdb")
         check = dg.AssetCheckKey(dg.AssetKey(["staging", "submissions"]), "submissions_rows_balance")

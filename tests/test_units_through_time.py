@@ -272,8 +272,10 @@ def test_a_commune_parent_follows_the_framework_in_force_during_its_validity(tmp
         parent_groups(rulesets, PROVINCES),
     )
     assert staged.rows.select("unit_id", "parent_unit_id").rows() == [("H1", None), ("X3", "H1"), ("X5", None)]
-    quarantined = staged.quarantine.sort("row_number").select("row_number", "rule").rows()
-    assert quarantined == [(2, "unknown_parent"), (3, "unknown_parent")]
+    assert staged.quarantine.sort("row_number").select("row_number", "rule").rows() == [
+        (2, "unknown_parent"),
+        (3, "unknown_parent"),
+    ]
 
 
 # The official lists (vietnamadminunits, pinned): facts of Nghị quyết 202/2025/QH15 checked by hand.

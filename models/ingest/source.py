@@ -86,6 +86,11 @@ class Source:
             return parts[1]
         return None
 
+    @property
+    def year_sql(self) -> str:
+        """`year_of` in SQL, over a table's `source_file` (the folder after `year_folder`)."""
+        return f"split_part(source_file, '/', {len(PurePosixPath(self.year_folder or '').parts) + 1})"
+
     def years(self, raw_dir: Path) -> list[str]:
         """The year folders present under `raw_dir/<year_folder>/`, in order."""
         folder = raw_dir / (self.year_folder or "")
