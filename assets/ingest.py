@@ -20,7 +20,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.checks import ERROR, WARN, Check, rule_check, schema_check
 from assets.metadata import materialized, spec_metadata
-from assets.partitions import EVALUATION_YEARS, run_years
+from assets.partitions import EVALUATION_YEARS, run_years, year_folders
 from assets.resources import ChisoPaths
 from assets.storage import (
     key,
@@ -66,8 +66,9 @@ def _raw(source: Source) -> dg.AssetsDefinition:
         with warehouse.get_connection() as conn:
             docs = Documents.from_frame(read_table(conn, RULE_FILES)) if source.locate else None
             rows, files = raw_frames(read_source(source, paths.raw, docs, years))
-            _write(conn, source, source.raw_table, rows, years)
-            _write(conn, source, f"{source.raw_table}_files", files, years)
+            current = year_folders(paths.raw)
+            _write(conn, source, source.raw_table, rows, years, current)
+            _write(conn, source, f"{source.raw_table}_files", files, years, current)
             new_versions = record_file_versions(conn, files.filter(pl.col("file_sha256") != ""))
             yield materialized(conn, source.raw_table, rows.height)
             yield materialized(
@@ -103,8 +104,11 @@ def _staging(source: Source) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"stage_{source.name}", specs=specs, check_specs=[c.spec() for c in checks], **_partitioning(source)
     )
-    def _stage(context, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    def _stage(
+        context, paths: ChisoPaths, warehouse: DuckDBResource
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         years = run_years(context) if source.year_folder else None
+        current = year_folders(paths.raw)
         with warehouse.get_connection() as conn:
             needs = {t: read_table(conn, t) for t in source.needs}
             outcomes = [
@@ -114,8 +118,8 @@ def _staging(source: Source) -> dg.AssetsDefinition:
             tables = {t: pl.concat([o.tables[t] for _, o in outcomes], how="diagonal_relaxed") for t in source.tables}
             quarantine = pl.concat([o.quarantine for _, o in outcomes])
             for table, frame in tables.items():
-                _write(conn, source, table, frame, years)
-            _write(conn, source, source.quarantine_table, quarantine, years)
+                _write(conn, source, table, frame, years, current)
+            _write(conn, source, source.quarantine_table, quarantine, years, current)
             for group, outcome in outcomes:
                 balance = pl.DataFrame([{**outcome.balance, "partition": group, "run_id": context.run.run_id}])
                 replace_rows(conn, "quality.row_balance", balance, {"source": [source.name], "partition": [group]})
@@ -139,15 +143,17 @@ def _partitioning(source: Source) -> dict:
     return {"partitions_def": EVALUATION_YEARS, "backfill_policy": dg.BackfillPolicy.single_run()}
 
 
-def _write(conn, source: Source, table: str, frame: pl.DataFrame, years: list[str] | None) -> None:
+def _write(conn, source: Source, table: str, frame: pl.DataFrame, years: list[str] | None, current: list[str]) -> None:
     """The whole table; or, for a source filed by year, the rows of these years' files and of the
-    unfiled files (read with every year), keeping the other years' rows."""
+    unfiled files (read with every year), keeping the other years' rows, except those of a year whose
+    folder is no longer in the raw folder (`current`)."""
     if years is None:
         write_table(conn, table, frame)
         return
     old = conn.sql(f"SELECT DISTINCT source_file FROM {table}").fetchall() if table_exists(conn, table) else []
-    files = {f for (f,) in old if source.year_of(f) in (*years, None)} | set(frame["source_file"])
-    replace_rows(conn, table, frame, {"source_file": sorted(files)})
+    replaced = (*years, None)
+    files = {f for (f,) in old if source.year_of(f) in replaced or source.year_of(f) not in current}
+    replace_rows(conn, table, frame, {"source_file": sorted(files | set(frame["source_file"]))})
     mark_written(conn, table, years, by=source.year_sql)
 
 

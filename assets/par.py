@@ -10,7 +10,8 @@ from dagster_duckdb import DuckDBResource
 
 from assets.marts import mart_asset
 from assets.metadata import materialized, spec_metadata
-from assets.partitions import EVALUATION_YEARS, run_years
+from assets.partitions import EVALUATION_YEARS, run_years, year_folders
+from assets.resources import ChisoPaths
 from assets.storage import key, read_table, write_table, write_years
 from models.ingest.documents import Documents
 from models.par.agency import agency_appraisal
@@ -52,7 +53,7 @@ SCORING_INPUTS = (
     partitions_def=EVALUATION_YEARS,
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
-def par_scores(context, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
+def par_scores(context, paths: ChisoPaths, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
     """Every unit's index for the run's evaluation years, each year with the framework in force that
     year; the other years' rows stay as they are (every rule works within a year, 1708/QĐ-UBND Art. 5.5)."""
     years = run_years(context)
@@ -90,7 +91,7 @@ def par_scores(context, warehouse: DuckDBResource) -> Iterator[dg.MaterializeRes
             "core.agency_appraisal": agency_appraisal(result.lineage, units, rulesets),
         }
         for table, frame in tables.items():
-            write_years(conn, table, frame, "year", years)
+            write_years(conn, table, frame, "year", years, year_folders(paths.raw))
         for table, frame in tables.items():
             yield materialized(conn, table, frame.height, years=", ".join(years))
 

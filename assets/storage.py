@@ -22,10 +22,15 @@ def write_table(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame)
     return frame.height
 
 
-def write_years(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, column: str, years: list[str]) -> int:
-    """Replace the rows of these evaluation years (`column` holds the year; the rows of other years stay)."""
-    values = years if frame.schema.get(column, pl.String) == pl.String else [int(y) for y in years]
-    replace_rows(conn, name, frame, {column: values})
+def write_years(
+    conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, column: str, years: list[str], current: list[str]
+) -> int:
+    """Replace the rows of these evaluation years (`column` holds the year); the rows of the other years
+    in `current` (the raw folder's year folders) stay, and those of a year whose folder is gone go."""
+    cast = (lambda ys: ys) if frame.schema.get(column, pl.String) == pl.String else (lambda ys: [int(y) for y in ys])
+    if table_exists(conn, name):
+        conn.execute(f'DELETE FROM {name} WHERE "{column}" NOT IN (SELECT unnest(?))', [cast(current)])
+    replace_rows(conn, name, frame, {column: cast(years)})
     mark_written(conn, name, years, by=column)
     return frame.height
 
