@@ -111,22 +111,21 @@ def _staging(source: Source) -> dg.AssetsDefinition:
         current = year_folders(paths.raw)
         with warehouse.get_connection() as conn:
             needs = {t: read_table(conn, t) for t in source.needs}
-            outcomes = [
-                (group, stage_source(source, *_raw_rows(conn, source, files), needs))
-                for group, files in _file_groups(conn, source, years)
-            ]
-            tables = {t: pl.concat([o.tables[t] for _, o in outcomes], how="diagonal_relaxed") for t in source.tables}
-            quarantine = pl.concat([o.quarantine for _, o in outcomes])
-            for table, frame in tables.items():
-                _write(conn, source, table, frame, years, current)
-            _write(conn, source, source.quarantine_table, quarantine, years, current)
-            for group, outcome in outcomes:
+            rows = dict.fromkeys((*source.tables, source.quarantine_table), 0)
+            totals = dict.fromkeys(BALANCE_COUNTS, 0)
+            # One group at a time (a year, or the unfiled files): memory holds one year's rows.
+            for group, files in _file_groups(conn, source, years):
+                outcome = stage_source(source, _raw_rows(conn, source, files), files, needs)
+                written = {**outcome.tables, source.quarantine_table: outcome.quarantine}
+                for table, frame in written.items():
+                    _write(conn, source, table, frame, None if years is None else [group] if group else [], current)
+                    rows[table] += frame.height
                 balance = pl.DataFrame([{**outcome.balance, "partition": group, "run_id": context.run.run_id}])
                 replace_rows(conn, "quality.row_balance", balance, {"source": [source.name], "partition": [group]})
-            totals = {k: sum(o.balance[k] for _, o in outcomes) for k in BALANCE_COUNTS}
-            for table, frame in tables.items():
-                yield materialized(conn, table, frame.height)
-            yield materialized(conn, source.quarantine_table, quarantine.height, **totals)
+                totals = {k: totals[k] + outcome.balance[k] for k in BALANCE_COUNTS}
+            for table in source.tables:
+                yield materialized(conn, table, rows[table])
+            yield materialized(conn, source.quarantine_table, rows[source.quarantine_table], **totals)
             for check in checks:
                 yield check.run(conn, context.run.run_id)
 
@@ -145,8 +144,8 @@ def _partitioning(source: Source) -> dict:
 
 def _write(conn, source: Source, table: str, frame: pl.DataFrame, years: list[str] | None, current: list[str]) -> None:
     """The whole table; or, for a source filed by year, the rows of these years' files and of the
-    unfiled files (read with every year), keeping the other years' rows, except those of a year whose
-    folder is no longer in the raw folder (`current`)."""
+    unfiled files (read with every year; `years` empty: those only), keeping the other years' rows,
+    except those of a year whose folder is no longer in the raw folder (`current`)."""
     if years is None:
         write_table(conn, table, frame)
         return
@@ -154,7 +153,8 @@ def _write(conn, source: Source, table: str, frame: pl.DataFrame, years: list[st
     replaced = (*years, None)
     files = {f for (f,) in old if source.year_of(f) in replaced or source.year_of(f) not in current}
     replace_rows(conn, table, frame, {"source_file": sorted(files | set(frame["source_file"]))})
-    mark_written(conn, table, years, by=source.year_sql)
+    if years:
+        mark_written(conn, table, years, by=source.year_sql)
 
 
 def _file_groups(conn, source: Source, years: list[str] | None) -> list[tuple[str, pl.DataFrame]]:
@@ -167,12 +167,12 @@ def _file_groups(conn, source: Source, years: list[str] | None) -> list[tuple[st
     return [(y, files.filter(year_of == y)) for y in years] + [("", files.filter(year_of.is_null()))]
 
 
-def _raw_rows(conn, source: Source, files: pl.DataFrame) -> tuple[list[dict], pl.DataFrame]:
+def _raw_rows(conn, source: Source, files: pl.DataFrame) -> list[dict]:
     rows = conn.sql(
         f"SELECT * FROM {source.raw_table} WHERE source_file IN (SELECT unnest($files))",
         params={"files": files["source_file"].to_list()},
     )
-    return rows.pl().to_dicts(), files
+    return rows.pl().to_dicts()
 
 
 def _balance(source: str):
