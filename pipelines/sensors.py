@@ -110,10 +110,12 @@ def raw_files_sensor(
             return dg.SkipReason(f"{waiting}: {describe_changes(acted, now)}")
         context.update_cursor(json.dumps({"acted": now}))
         years = year_folders(paths.raw)
+        if not years:
+            return dg.SkipReason(f"Không có thư mục năm nào trong {paths.raw / 'submissions'}: chưa có gì để chấm.")
         plan = affected(changed_files(acted, now), read, years)
         if plan.nothing:
             return dg.SkipReason(f"Không nguồn dữ liệu nào đọc các tệp này: {describe_changes(acted, now)}")
-        request = dg.RunRequest(
+        return dg.RunRequest(
             run_key=fingerprint,
             asset_selection=None if plan.everything else sorted(plan.selection().resolve(assets)),
             tags={
@@ -123,6 +125,5 @@ def raw_files_sensor(
                 **year_tags(context.instance, paths.raw, list(plan.years)),
             },
         )
-        return request
 
     return chiso_raw_files
