@@ -25,7 +25,7 @@ import dagster as dg
 
 from assets.partitions import EVALUATION_YEARS, year_folders, year_tags
 from assets.resources import ChisoPaths
-from pipelines.affected import Recorded, affected, changed_files, folder_hashes, recorded
+from pipelines.affected import affected, changed_files, folder_hashes, last_read
 
 REASON_TAG = "chiso/reason"
 
@@ -42,12 +42,6 @@ def describe_changes(before: dict[str, str], now: dict[str, str], limit: int = 5
 
 def _fingerprint(hashes: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def last_read(paths: ChisoPaths) -> Recorded:
-    """What the working copy last read, else the published warehouse (a fresh working copy starts from it)."""
-    read = recorded(paths.working_path, paths.raw)
-    return read if read.files else recorded(paths.warehouse_path, paths.raw)
 
 
 def new_years(context, paths: ChisoPaths) -> list[str]:
