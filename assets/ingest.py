@@ -23,18 +23,22 @@ from assets.metadata import materialized, spec_metadata
 from assets.partitions import EVALUATION_YEARS, run_years, year_folders
 from assets.resources import ChisoPaths
 from assets.storage import (
+    append_rows,
+    delete_rows,
     key,
     mark_written,
     read_table,
     record_file_versions,
     replace_rows,
     table_exists,
+    transaction,
     write_table,
 )
 from expectations import schemas
 from models.ingest.documents import Documents
+from models.ingest.readers import ReadResult
 from models.ingest.records import QUARANTINE_SCHEMA
-from models.ingest.source import Source, raw_frames, read_source, stage_source
+from models.ingest.source import Source, iter_source, raw_frames, stage_source
 from models.rule_files import RULE_FILES
 from models.sources import SOURCES
 
@@ -63,21 +67,26 @@ def _raw(source: Source) -> dg.AssetsDefinition:
         context, paths: ChisoPaths, warehouse: DuckDBResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         years = run_years(context) if source.year_folder else None
+        current = year_folders(paths.raw)
+        tables = (source.raw_table, f"{source.raw_table}_files")
+        rows = files = unreadable = new_versions = 0
         with warehouse.get_connection() as conn:
             docs = Documents.from_frame(read_table(conn, RULE_FILES)) if source.locate else None
-            rows, files = raw_frames(read_source(source, paths.raw, docs, years))
-            current = year_folders(paths.raw)
-            _write(conn, source, source.raw_table, rows, years, current)
-            _write(conn, source, f"{source.raw_table}_files", files, years, current)
-            new_versions = record_file_versions(conn, files.filter(pl.col("file_sha256") != ""))
-            yield materialized(conn, source.raw_table, rows.height)
-            yield materialized(
-                conn,
-                f"{source.raw_table}_files",
-                files.height,
-                new_file_versions=new_versions,
-                unreadable_files=int(files["problem_rule"].is_not_null().sum()),
-            )
+            with transaction(conn):
+                for table in tables:
+                    _clear(conn, source, table, years, current)
+                # A batch of files at a time: memory holds one batch's rows, not a national year of forms.
+                for batch in _batches(iter_source(source, paths.raw, docs, years), READ_BATCH):
+                    raw_rows, raw_files = raw_frames(batch)
+                    append_rows(conn, source.raw_table, raw_rows)
+                    append_rows(conn, tables[1], raw_files)
+                    new_versions += record_file_versions(conn, raw_files.filter(pl.col("file_sha256") != ""))
+                    rows, files = rows + raw_rows.height, files + raw_files.height
+                    unreadable += int(raw_files["problem_rule"].is_not_null().sum())
+                for table in tables:
+                    _mark(conn, source, table, years)
+            yield materialized(conn, source.raw_table, rows)
+            yield materialized(conn, tables[1], files, new_file_versions=new_versions, unreadable_files=unreadable)
             for check in checks:
                 yield check.run(conn, context.run.run_id)
 
@@ -142,18 +151,47 @@ def _partitioning(source: Source) -> dict:
     return {"partitions_def": EVALUATION_YEARS, "backfill_policy": dg.BackfillPolicy.single_run()}
 
 
+READ_BATCH = 500  # files read, then written, at a time
+
+
+def _batches(results: Iterator[ReadResult], size: int) -> Iterator[list[ReadResult]]:
+    """The results in lists of `size`; one empty list when there are none (the tables still get written)."""
+    batch: list[ReadResult] = []
+    yielded = False
+    for result in results:
+        batch.append(result)
+        if len(batch) == size:
+            yield batch
+            batch, yielded = [], True
+    if batch or not yielded:
+        yield batch
+
+
 def _write(conn, source: Source, table: str, frame: pl.DataFrame, years: list[str] | None, current: list[str]) -> None:
-    """The whole table; or, for a source filed by year, the rows of these years' files and of the
-    unfiled files (read with every year; `years` empty: those only), keeping the other years' rows,
-    except those of a year whose folder is no longer in the raw folder (`current`)."""
+    """The frame in place of the rows it replaces (`_clear`), in one transaction."""
+    with transaction(conn):
+        _clear(conn, source, table, years, current)
+        append_rows(conn, table, frame)
+        _mark(conn, source, table, years)
+
+
+def _clear(conn, source: Source, table: str, years: list[str] | None, current: list[str]) -> None:
+    """Make room for a step's rows: the whole table; or, for a source filed by year, the rows of these
+    years' files and of the unfiled files (read with every year; `years` empty: those only), keeping the
+    other years' rows, except those of a year whose folder is no longer in the raw folder (`current`)."""
     if years is None:
-        write_table(conn, table, frame)
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
         return
     old = conn.sql(f"SELECT DISTINCT source_file FROM {table}").fetchall() if table_exists(conn, table) else []
     replaced = (*years, None)
-    files = {f for (f,) in old if source.year_of(f) in replaced or source.year_of(f) not in current}
-    replace_rows(conn, table, frame, {"source_file": sorted(files | set(frame["source_file"]))})
-    if years:
+    files = [f for (f,) in old if source.year_of(f) in replaced or source.year_of(f) not in current]
+    delete_rows(conn, table, {"source_file": files})
+
+
+def _mark(conn, source: Source, table: str, years: list[str] | None) -> None:
+    if years is None:
+        mark_written(conn, table)
+    elif years:
         mark_written(conn, table, years, by=source.year_sql)
 
 
