@@ -18,10 +18,11 @@ def write_table(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame)
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     conn.register("_chiso_frame", frame.to_arrow())
     try:
-        conn.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _chiso_frame")
+        with transaction(conn):
+            conn.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _chiso_frame")
+            mark_written(conn, name)
     finally:
         conn.unregister("_chiso_frame")
-    mark_written(conn, name)
     return frame.height
 
 
