@@ -20,21 +20,25 @@ from dagster_duckdb import DuckDBResource
 
 from assets.checks import ERROR, WARN, Check, rule_check, schema_check
 from assets.metadata import materialized, spec_metadata
-from assets.partitions import EVALUATION_YEARS, run_years
+from assets.partitions import EVALUATION_YEARS, run_years, year_folders
 from assets.resources import ChisoPaths
 from assets.storage import (
+    append_rows,
+    delete_rows,
     key,
     mark_written,
     read_table,
     record_file_versions,
     replace_rows,
     table_exists,
+    transaction,
     write_table,
 )
 from expectations import schemas
 from models.ingest.documents import Documents
+from models.ingest.readers import ReadResult
 from models.ingest.records import QUARANTINE_SCHEMA
-from models.ingest.source import Source, raw_frames, read_source, stage_source
+from models.ingest.source import Source, iter_source, raw_frames, stage_source
 from models.rule_files import RULE_FILES
 from models.sources import SOURCES
 
@@ -63,20 +67,26 @@ def _raw(source: Source) -> dg.AssetsDefinition:
         context, paths: ChisoPaths, warehouse: DuckDBResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         years = run_years(context) if source.year_folder else None
+        current = year_folders(paths.raw)
+        tables = (source.raw_table, f"{source.raw_table}_files")
+        rows = files = unreadable = new_versions = 0
         with warehouse.get_connection() as conn:
             docs = Documents.from_frame(read_table(conn, RULE_FILES)) if source.locate else None
-            rows, files = raw_frames(read_source(source, paths.raw, docs, years))
-            _write(conn, source, source.raw_table, rows, years)
-            _write(conn, source, f"{source.raw_table}_files", files, years)
-            new_versions = record_file_versions(conn, files.filter(pl.col("file_sha256") != ""))
-            yield materialized(conn, source.raw_table, rows.height)
-            yield materialized(
-                conn,
-                f"{source.raw_table}_files",
-                files.height,
-                new_file_versions=new_versions,
-                unreadable_files=int(files["problem_rule"].is_not_null().sum()),
-            )
+            with transaction(conn):
+                for table in tables:
+                    _clear(conn, source, table, years, current)
+                # A batch of files at a time: memory holds one batch's rows, not a national year of forms.
+                for batch in _batches(iter_source(source, paths.raw, docs, years), READ_BATCH):
+                    raw_rows, raw_files = raw_frames(batch)
+                    append_rows(conn, source.raw_table, raw_rows)
+                    append_rows(conn, tables[1], raw_files)
+                    new_versions += record_file_versions(conn, raw_files.filter(pl.col("file_sha256") != ""))
+                    rows, files = rows + raw_rows.height, files + raw_files.height
+                    unreadable += int(raw_files["problem_rule"].is_not_null().sum())
+                for table in tables:
+                    _mark(conn, source, table, years)
+            yield materialized(conn, source.raw_table, rows)
+            yield materialized(conn, tables[1], files, new_file_versions=new_versions, unreadable_files=unreadable)
             for check in checks:
                 yield check.run(conn, context.run.run_id)
 
@@ -103,26 +113,28 @@ def _staging(source: Source) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"stage_{source.name}", specs=specs, check_specs=[c.spec() for c in checks], **_partitioning(source)
     )
-    def _stage(context, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    def _stage(
+        context, paths: ChisoPaths, warehouse: DuckDBResource
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         years = run_years(context) if source.year_folder else None
+        current = year_folders(paths.raw)
         with warehouse.get_connection() as conn:
             needs = {t: read_table(conn, t) for t in source.needs}
-            outcomes = [
-                (group, stage_source(source, *_raw_rows(conn, source, files), needs))
-                for group, files in _file_groups(conn, source, years)
-            ]
-            tables = {t: pl.concat([o.tables[t] for _, o in outcomes], how="diagonal_relaxed") for t in source.tables}
-            quarantine = pl.concat([o.quarantine for _, o in outcomes])
-            for table, frame in tables.items():
-                _write(conn, source, table, frame, years)
-            _write(conn, source, source.quarantine_table, quarantine, years)
-            for group, outcome in outcomes:
+            rows = dict.fromkeys((*source.tables, source.quarantine_table), 0)
+            totals = dict.fromkeys(BALANCE_COUNTS, 0)
+            # One group at a time (a year, or the unfiled files): memory holds one year's rows.
+            for group, files in _file_groups(conn, source, years):
+                outcome = stage_source(source, _raw_rows(conn, source, files), files, needs)
+                written = {**outcome.tables, source.quarantine_table: outcome.quarantine}
+                for table, frame in written.items():
+                    _write(conn, source, table, frame, None if years is None else [group] if group else [], current)
+                    rows[table] += frame.height
                 balance = pl.DataFrame([{**outcome.balance, "partition": group, "run_id": context.run.run_id}])
                 replace_rows(conn, "quality.row_balance", balance, {"source": [source.name], "partition": [group]})
-            totals = {k: sum(o.balance[k] for _, o in outcomes) for k in BALANCE_COUNTS}
-            for table, frame in tables.items():
-                yield materialized(conn, table, frame.height)
-            yield materialized(conn, source.quarantine_table, quarantine.height, **totals)
+                totals = {k: totals[k] + outcome.balance[k] for k in BALANCE_COUNTS}
+            for table in source.tables:
+                yield materialized(conn, table, rows[table])
+            yield materialized(conn, source.quarantine_table, rows[source.quarantine_table], **totals)
             for check in checks:
                 yield check.run(conn, context.run.run_id)
 
@@ -139,16 +151,48 @@ def _partitioning(source: Source) -> dict:
     return {"partitions_def": EVALUATION_YEARS, "backfill_policy": dg.BackfillPolicy.single_run()}
 
 
-def _write(conn, source: Source, table: str, frame: pl.DataFrame, years: list[str] | None) -> None:
-    """The whole table; or, for a source filed by year, the rows of these years' files and of the
-    unfiled files (read with every year), keeping the other years' rows."""
+READ_BATCH = 500  # files read, then written, at a time
+
+
+def _batches(results: Iterator[ReadResult], size: int) -> Iterator[list[ReadResult]]:
+    """The results in lists of `size`; one empty list when there are none (the tables still get written)."""
+    batch: list[ReadResult] = []
+    yielded = False
+    for result in results:
+        batch.append(result)
+        if len(batch) == size:
+            yield batch
+            batch, yielded = [], True
+    if batch or not yielded:
+        yield batch
+
+
+def _write(conn, source: Source, table: str, frame: pl.DataFrame, years: list[str] | None, current: list[str]) -> None:
+    """The frame in place of the rows it replaces (`_clear`), in one transaction."""
+    with transaction(conn):
+        _clear(conn, source, table, years, current)
+        append_rows(conn, table, frame)
+        _mark(conn, source, table, years)
+
+
+def _clear(conn, source: Source, table: str, years: list[str] | None, current: list[str]) -> None:
+    """Make room for a step's rows: the whole table; or, for a source filed by year, the rows of these
+    years' files and of the unfiled files (read with every year; `years` empty: those only), keeping the
+    other years' rows, except those of a year whose folder is no longer in the raw folder (`current`)."""
     if years is None:
-        write_table(conn, table, frame)
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
         return
     old = conn.sql(f"SELECT DISTINCT source_file FROM {table}").fetchall() if table_exists(conn, table) else []
-    files = {f for (f,) in old if source.year_of(f) in (*years, None)} | set(frame["source_file"])
-    replace_rows(conn, table, frame, {"source_file": sorted(files)})
-    mark_written(conn, table, years, by=source.year_sql)
+    replaced = (*years, None)
+    files = [f for (f,) in old if source.year_of(f) in replaced or source.year_of(f) not in current]
+    delete_rows(conn, table, {"source_file": files})
+
+
+def _mark(conn, source: Source, table: str, years: list[str] | None) -> None:
+    if years is None:
+        mark_written(conn, table)
+    elif years:
+        mark_written(conn, table, years, by=source.year_sql)
 
 
 def _file_groups(conn, source: Source, years: list[str] | None) -> list[tuple[str, pl.DataFrame]]:
@@ -161,12 +205,12 @@ def _file_groups(conn, source: Source, years: list[str] | None) -> list[tuple[st
     return [(y, files.filter(year_of == y)) for y in years] + [("", files.filter(year_of.is_null()))]
 
 
-def _raw_rows(conn, source: Source, files: pl.DataFrame) -> tuple[list[dict], pl.DataFrame]:
+def _raw_rows(conn, source: Source, files: pl.DataFrame) -> list[dict]:
     rows = conn.sql(
         f"SELECT * FROM {source.raw_table} WHERE source_file IN (SELECT unnest($files))",
         params={"files": files["source_file"].to_list()},
     )
-    return rows.pl().to_dicts(), files
+    return rows.pl().to_dicts()
 
 
 def _balance(source: str):

@@ -10,7 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.checks import checks_on
 from assets.metadata import materialized, spec_metadata
-from assets.storage import key, mark_written
+from assets.storage import key, mark_written, transaction
 
 _TABLES = re.compile(r"\b((?:raw|staging|core|marts)\.[a-z_]+)\b")
 
@@ -38,8 +38,9 @@ def mart_asset(table: str, sql: str) -> dg.AssetsDefinition:
     def _build(context, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with warehouse.get_connection() as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
-            conn.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
-            mark_written(conn, table)
+            with transaction(conn):
+                conn.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
+                mark_written(conn, table)
             yield materialized(conn, table)
             for check in checks:
                 yield check.run(conn, context.run.run_id)

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import dagster as dg
+import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.marts import mart_asset
 from assets.metadata import materialized, spec_metadata
-from assets.partitions import EVALUATION_YEARS, run_years
+from assets.partitions import EVALUATION_YEARS, run_years, year_folders
+from assets.resources import ChisoPaths
 from assets.storage import key, read_table, write_table, write_years
 from models.ingest.documents import Documents
 from models.par.agency import agency_appraisal
@@ -52,47 +54,48 @@ SCORING_INPUTS = (
     partitions_def=EVALUATION_YEARS,
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
-def par_scores(context, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
+def par_scores(context, paths: ChisoPaths, warehouse: DuckDBResource) -> Iterator[dg.MaterializeResult]:
     """Every unit's index for the run's evaluation years, each year with the framework in force that
     year; the other years' rows stay as they are (every rule works within a year, 1708/QĐ-UBND Art. 5.5)."""
-    years = run_years(context)
+    years, current = run_years(context), year_folders(paths.raw)
+    rows = dict.fromkeys(CORE_TABLES, 0)
     with warehouse.get_connection() as conn:
-
-        def of_years(table: str):
-            return conn.sql(
-                f"SELECT * FROM {table} WHERE year IN (SELECT unnest($y))", params={"y": [int(y) for y in years]}
-            ).pl()
-
         rulesets = load_rulesets(Documents.from_frame(read_table(conn, "staging.rule_files")))
-        submissions = of_years("staging.submissions")
         units = read_table(conn, "staging.units")
         criteria = read_table(conn, "staging.criteria")
-        inputs = {
-            "scope": scoring_scope(submissions, units),
-            "criteria": criteria,
-            "submissions": submissions,
-            "appraisals": of_years("staging.appraisals"),
-            "survey": of_years("staging.survey_results"),
-            "rulesets": rulesets,
-            "surveyed": of_years("staging.surveyed_units"),
-            "reclassifications": of_years("staging.reclassifications"),
-            # Bonus and penalty leaves computed from facts (1820/QĐ-UBND Art. 4; models/par/bonus_penalty.py).
-            "facts": fact_scores(of_years("staging.bonus_penalty_facts"), criteria),
-        }
-        result = compute(**inputs)
-        history = result_history(**inputs, current=result.units)
-        tables = {
-            "core.leaf_scores": result.lineage,
-            "core.component_index": result.components,
-            "core.unit_scores": result.units,
-            "core.unit_score_history": history,
-            "core.band_gap": band_gap(result.units, result.lineage, result.components, rulesets),
-            "core.agency_appraisal": agency_appraisal(result.lineage, units, rulesets),
-        }
-        for table, frame in tables.items():
-            write_years(conn, table, frame, "year", years)
-        for table, frame in tables.items():
-            yield materialized(conn, table, frame.height, years=", ".join(years))
+        # One year at a time: memory holds one year's lineage, however many years a backfill asks for.
+        for year in years:
+
+            def of_year(table: str, year: str = year) -> pl.DataFrame:
+                return conn.sql(f"SELECT * FROM {table} WHERE year = ?", params=[int(year)]).pl()
+
+            submissions = of_year("staging.submissions")
+            inputs = {
+                "scope": scoring_scope(submissions, units),
+                "criteria": criteria,
+                "submissions": submissions,
+                "appraisals": of_year("staging.appraisals"),
+                "survey": of_year("staging.survey_results"),
+                "rulesets": rulesets,
+                "surveyed": of_year("staging.surveyed_units"),
+                "reclassifications": of_year("staging.reclassifications"),
+                # Bonus and penalty leaves computed from facts (1820/QĐ-UBND Art. 4; models/par/bonus_penalty.py).
+                "facts": fact_scores(of_year("staging.bonus_penalty_facts"), criteria),
+            }
+            result = compute(**inputs)
+            tables = {
+                "core.leaf_scores": result.lineage,
+                "core.component_index": result.components,
+                "core.unit_scores": result.units,
+                "core.unit_score_history": result_history(**inputs, current=result.units),
+                "core.band_gap": band_gap(result.units, result.lineage, result.components, rulesets),
+                "core.agency_appraisal": agency_appraisal(result.lineage, units, rulesets),
+            }
+            for table, frame in tables.items():
+                write_years(conn, table, frame, "year", [year], current)
+                rows[table] += frame.height
+        for table in CORE_TABLES:
+            yield materialized(conn, table, rows[table], years=", ".join(years))
 
 
 @dg.asset(

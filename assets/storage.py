@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import dagster as dg
 import duckdb
 import polars as pl
@@ -15,18 +18,26 @@ def write_table(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame)
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     conn.register("_chiso_frame", frame.to_arrow())
     try:
-        conn.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _chiso_frame")
+        with transaction(conn):
+            conn.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _chiso_frame")
+            mark_written(conn, name)
     finally:
         conn.unregister("_chiso_frame")
-    mark_written(conn, name)
     return frame.height
 
 
-def write_years(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, column: str, years: list[str]) -> int:
-    """Replace the rows of these evaluation years (`column` holds the year; the rows of other years stay)."""
-    values = years if frame.schema.get(column, pl.String) == pl.String else [int(y) for y in years]
-    replace_rows(conn, name, frame, {column: values})
-    mark_written(conn, name, years, by=column)
+def write_years(
+    conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, column: str, years: list[str], current: list[str]
+) -> int:
+    """Replace the rows of these evaluation years (`column` holds the year); the rows of the other years
+    in `current` (the raw folder's year folders) stay, and those of a year whose folder is gone go."""
+    cast = (lambda ys: ys) if frame.schema.get(column, pl.String) == pl.String else (lambda ys: [int(y) for y in ys])
+    with transaction(conn):
+        if table_exists(conn, name):
+            conn.execute(f'DELETE FROM {name} WHERE "{column}" NOT IN (SELECT unnest(?))', [cast(current)])
+        delete_rows(conn, name, {column: cast(years)})
+        append_rows(conn, name, frame)
+        mark_written(conn, name, years, by=column)
     return frame.height
 
 
@@ -69,11 +80,24 @@ def record_file_versions(conn: duckdb.DuckDBPyConnection, files: pl.DataFrame) -
 def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, where: dict[str, list]) -> None:
     """Replace the rows matching `where` (every `column IN values`) in one transaction: the rows of one
     check in a table every check writes, or one evaluation year's rows of a table written year by year."""
+    with transaction(conn):
+        delete_rows(conn, table, where)
+        append_rows(conn, table, frame)
+
+
+def delete_rows(conn: duckdb.DuckDBPyConnection, table: str, where: dict[str, list]) -> None:
+    if table_exists(conn, table):
+        condition = " AND ".join(f'"{column}" IN (SELECT unnest(?))' for column in where) or "true"
+        conn.execute(f"DELETE FROM {table} WHERE {condition}", [list(v) for v in where.values()])
+
+
+def append_rows(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Add the frame's rows (by column name), creating the table, or the columns it lacks (a table written
+    before a column was added gains it, empty for its old rows)."""
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
     conn.register("_chiso_rows", frame.to_arrow())
     try:
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _chiso_rows LIMIT 0")
-        # A table written before a column was added (e.g. `run_id`) gains it, empty for old rows.
         schema, name = table.split(".")
         have = {
             c
@@ -85,13 +109,21 @@ def replace_rows(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFram
         for column, dtype, *_ in conn.execute("DESCRIBE SELECT * FROM _chiso_rows").fetchall():
             if column not in have:
                 conn.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {dtype}')
-        condition = " AND ".join(f'"{column}" IN (SELECT unnest(?))' for column in where) or "true"
-        conn.execute("BEGIN")
-        conn.execute(f"DELETE FROM {table} WHERE {condition}", [list(v) for v in where.values()])
         conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _chiso_rows")
-        conn.execute("COMMIT")
     finally:
         conn.unregister("_chiso_rows")
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All or nothing: a step killed halfway leaves the working copy as it was before the step."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def mark_written(

@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.resources import ChisoPaths
 from assets.storage import key
 from models.ingest.documents import Documents
 from models.ingest.readers import file_sha256
@@ -130,6 +131,12 @@ def recorded(warehouse: Path, raw: Path) -> Recorded:
             docs = Documents({})
     patterns = {s.name: tuple(p for p, _ in s.locate(docs)) if s.locate and docs.texts else s.patterns for s in SOURCES}
     return Recorded(files, patterns)
+
+
+def last_read(paths: ChisoPaths) -> Recorded:
+    """What the working copy last read, else the published warehouse (a fresh working copy starts from it)."""
+    read = recorded(paths.working_path, paths.raw)
+    return read if read.files else recorded(paths.warehouse_path, paths.raw)
 
 
 def changed_files(before: dict[str, str], now: dict[str, str]) -> list[str]:

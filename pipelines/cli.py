@@ -131,7 +131,7 @@ def run(raw_dir: str | None, curated_dir: str | None, verbosity: int = 1, year: 
     if year is not None and year not in years:
         print(
             f"LỖI: không có thư mục năm {year} trong {paths.raw / 'submissions'} "
-            f"(các năm có: {', '.join(years) or 'không có'}). Chưa có gì bị thay đổi.",
+            f"(các năm có: {', '.join(years)}). Chưa có gì bị thay đổi.",
             file=sys.stderr,
         )
         return 2
@@ -194,8 +194,7 @@ def run(raw_dir: str | None, curated_dir: str | None, verbosity: int = 1, year: 
 def run_plan(paths, years: list[str], year: str | None):
     """A plain run: everything, every year. `--year`: that year's forms and score, plus whatever changed
     on disk since the working copy last read it (pipelines/affected.py); everything if it never has."""
-    from pipelines.affected import Affected, affected, changed_files, folder_hashes
-    from pipelines.sensors import last_read
+    from pipelines.affected import Affected, affected, changed_files, folder_hashes, last_read
 
     if year is None:
         return Affected(frozenset(), tuple(years), everything=True)

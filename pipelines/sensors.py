@@ -25,7 +25,7 @@ import dagster as dg
 
 from assets.partitions import EVALUATION_YEARS, year_folders, year_tags
 from assets.resources import ChisoPaths
-from pipelines.affected import Recorded, affected, changed_files, folder_hashes, recorded
+from pipelines.affected import affected, changed_files, folder_hashes, last_read
 
 REASON_TAG = "chiso/reason"
 
@@ -42,12 +42,6 @@ def describe_changes(before: dict[str, str], now: dict[str, str], limit: int = 5
 
 def _fingerprint(hashes: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def last_read(paths: ChisoPaths) -> Recorded:
-    """What the working copy last read, else the published warehouse (a fresh working copy starts from it)."""
-    read = recorded(paths.working_path, paths.raw)
-    return read if read.files else recorded(paths.warehouse_path, paths.raw)
 
 
 def new_years(context, paths: ChisoPaths) -> list[str]:
@@ -110,10 +104,12 @@ def raw_files_sensor(
             return dg.SkipReason(f"{waiting}: {describe_changes(acted, now)}")
         context.update_cursor(json.dumps({"acted": now}))
         years = year_folders(paths.raw)
+        if not years:
+            return dg.SkipReason(f"Không có thư mục năm nào trong {paths.raw / 'submissions'}: chưa có gì để chấm.")
         plan = affected(changed_files(acted, now), read, years)
         if plan.nothing:
             return dg.SkipReason(f"Không nguồn dữ liệu nào đọc các tệp này: {describe_changes(acted, now)}")
-        request = dg.RunRequest(
+        return dg.RunRequest(
             run_key=fingerprint,
             asset_selection=None if plan.everything else sorted(plan.selection().resolve(assets)),
             tags={
@@ -123,6 +119,5 @@ def raw_files_sensor(
                 **year_tags(context.instance, paths.raw, list(plan.years)),
             },
         )
-        return request
 
     return chiso_raw_files

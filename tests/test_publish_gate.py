@@ -138,6 +138,14 @@ def test_partial_selections_cannot_publish(tmp_path):
     assert page.success
     assert _published_state(curated) == before
 
+    # 6. A year folder removed: the next year's run drops that year's rows everywhere, as a whole run would.
+    shutil.rmtree(raw / "submissions" / "2019")
+    year_run = run_job(raw, curated, instance=instance, years=["2023"])
+    assert year_run.success, failure_messages(year_run)
+    for table in ("raw.submissions", "raw.submissions_files", "staging.submissions_quarantine"):
+        assert query(curated, f"SELECT count(*) FROM {table} WHERE source_file LIKE 'submissions/2019/%'").item() == 0
+    assert query(curated, "SELECT count(*) FROM quality.row_balance WHERE partition = '2019'").item() == 0
+
 
 def test_a_backfill_split_into_runs_publishes_in_its_last(tmp_path):
     """As the UI's backfill of every asset over both years runs it: Dagster launches the assets before

@@ -11,7 +11,7 @@ quarantined, exactly one of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -127,26 +127,36 @@ FILE_SCHEMA = {
 def read_source(
     source: Source, raw_dir: Path, docs: Documents | None = None, years: list[str] | None = None
 ) -> list[ReadResult]:
-    """Every file of the source, read; a link out of the raw folder is a result with only its problem.
+    """Every file of the source, read, in path order; see `iter_source`."""
+    return list(iter_source(source, raw_dir, docs, years))
 
-    `years`: for a source filed by year, only those years' folders (and the unfiled files)."""
+
+def iter_source(
+    source: Source, raw_dir: Path, docs: Documents | None = None, years: list[str] | None = None
+) -> Iterator[ReadResult]:
+    """Every file of the source, read one at a time in path order (a caller writing them out in batches
+    holds one batch, not a national year of forms); a link out of the raw folder is a result with only
+    its problem. `years`: for a source filed by year, only those years' folders (and the unfiled files)."""
     located = source.locate(docs) if source.locate else [(p, {}) for p in source.patterns]
-    results: dict[str, ReadResult] = {}
+    found: dict[str, tuple[Path | None, dict]] = {}
     for pattern, fields in located:
         files, outside = find_files(raw_dir, (pattern,))
-        if years is not None:
-            files = [(p, d) for p, d in files if source.year_of(d) in (*years, None)]
-            outside = [r for r in outside if source.year_of(r["source_file"]) in (*years, None)]
         for path, display in files:
-            if display in results:
-                continue
-            result = results[display] = source.read(path, display)
-            extra = {**fields, **(source.path_fields(display) if source.path_fields else {})}
-            for row in result.rows:
-                row.update(extra)
+            found.setdefault(display, (path, fields))
         for r in outside:
-            results.setdefault(r["source_file"], ReadResult(r["source_file"], "", problem=r))
-    return [results[k] for k in sorted(results)]
+            found.setdefault(r["source_file"], (None, r))
+    for display in sorted(found):
+        if years is not None and source.year_of(display) not in (*years, None):
+            continue
+        path, fields = found[display]
+        if path is None:  # `fields` is the record of why it was not read
+            yield ReadResult(display, "", problem=fields)
+            continue
+        result = source.read(path, display)
+        extra = {**fields, **(source.path_fields(display) if source.path_fields else {})}
+        for row in result.rows:
+            row.update(extra)
+        yield result
 
 
 def raw_frames(results: list[ReadResult]) -> tuple[pl.DataFrame, pl.DataFrame]:
