@@ -13,6 +13,8 @@ import polars as pl
 import pytest
 
 from models.par.marts import PLAN_TRACKING_COLUMNS
+from pipelines.affected import affected, recorded
+from pipelines.definitions import ALL_ASSETS
 from reports.progress import SYNTHETIC_BANNER
 from tests.e2e_helpers import query, run_job
 
@@ -20,7 +22,9 @@ RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 
 
 @pytest.fixture(scope="module")
-def curated(tmp_path_factory) -> Path:
+def curated(tmp_path_factory, sample_warehouse) -> Path:
+    """The sample's warehouse, then an officer's extra statistics file, run as the raw-files sensor
+    launches it: that source read again and what is downstream of it (pipelines/affected.py)."""
     raw = tmp_path_factory.mktemp("raw")
     shutil.copytree(RAW, raw, dirs_exist_ok=True)
     # An officer's extra file with two bad rows: they are quarantined and the run goes on.
@@ -31,7 +35,10 @@ def curated(tmp_path_factory) -> Path:
         encoding="utf-8",
     )
     out = tmp_path_factory.mktemp("curated")
-    result = run_job(raw, out)
+    shutil.copytree(sample_warehouse, out, dirs_exist_ok=True)
+    changed = affected(["statistics/2024/bo-sung.csv"], recorded(out / ".working" / "warehouse.duckdb", raw), [])
+    assert changed.sources == {"plan_statistics"} and not changed.everything
+    result = run_job(raw, out, sorted(changed.selection().resolve(ALL_ASSETS)))
     assert result.success
     return out
 
