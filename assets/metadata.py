@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.storage import key
+
 CONTRACT_DOC = Path(__file__).resolve().parent.parent / "docs" / "marts.md"
 _SECTION = re.compile(r"^## (marts\.[a-z_]+)\b")
 _ROW = re.compile(r"^\|\s*([a-z_][a-z0-9_]*(?:\s*,\s*[a-z_][a-z0-9_]*)*)\s*\|\s*([A-Z][A-Z0-9_\[\]]*)\s*\|(.*)\|\s*$")
@@ -81,13 +83,11 @@ def spec_metadata(table: str, model=None) -> dict:
 def materialized(conn, table: str, rows: int | None = None, **extra) -> dg.MaterializeResult:
     """What every table asset reports: its row count (`rows`: this write's, for a table written one
     evaluation year at a time), its actual columns and its name; for a mart, a preview too."""
-    metadata = table_metadata(conn, table, preview=table.startswith("marts."))
-    if rows is not None:
-        metadata["dagster/row_count"] = rows
-    return dg.MaterializeResult(asset_key=dg.AssetKey(table.split(".")), metadata={**metadata, **extra})
+    metadata = table_metadata(conn, table, preview=table.startswith("marts."), rows=rows)
+    return dg.MaterializeResult(asset_key=key(table), metadata={**metadata, **extra})
 
 
-def table_metadata(conn, table: str, preview: bool = True) -> dict:
+def table_metadata(conn, table: str, preview: bool = True, rows: int | None = None) -> dict:
     """Row count, the table's actual columns (for a mart, the documented meaning where the contract has
     one, else marked an extra) and a markdown preview of its first rows."""
     documented = {name: meaning for name, _, meaning in documented_columns().get(table, [])}
@@ -97,7 +97,7 @@ def table_metadata(conn, table: str, preview: bool = True) -> dict:
         columns=[dg.TableColumn(name, type_, description=documented.get(name, extra)) for name, type_, *_ in columns]
     )
     metadata = {
-        "dagster/row_count": conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0],
+        "dagster/row_count": rows if rows is not None else conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0],
         "dagster/column_schema": schema,
         "dagster/table_name": table,
     }
